@@ -1,0 +1,183 @@
+using System.Runtime.CompilerServices;
+using DataPipe.Core.Documents;
+using DataPipe.Core.Errors;
+using Parquet;
+using Parquet.Schema;
+
+namespace DataPipe.Core.Datasets;
+
+/// <summary>
+/// Reads documents back from Parquet files written by <see cref="DocumentWriter"/> (or any engine that wrote the
+/// same column names and types). Streams one row group at a time. Columns are found by name, so extra columns are
+/// ignored and the optional ones may be missing. A file that lacks a required column, or has it with another type,
+/// fails with a <see cref="DatasetSchemaException"/> naming the file and the column.
+/// </summary>
+public static class DocumentReader
+{
+    /// <summary>Row groups in a file, for planning slices.</summary>
+    public static async Task<int> CountRowGroupsAsync(string path, CancellationToken ct = default)
+    {
+        await using var reader = await OpenAsync(path, ct).ConfigureAwait(false);
+        return reader.RowGroupCount;
+    }
+
+    /// <summary>Rows in a file, from the footer alone.</summary>
+    public static async Task<long> CountRowsAsync(string path, CancellationToken ct = default)
+    {
+        await using var reader = await OpenAsync(path, ct).ConfigureAwait(false);
+        long rows = 0;
+        foreach (var rg in reader.RowGroups) rows += rg.RowCount;
+        return rows;
+    }
+
+    /// <summary>All documents of a file, in order.</summary>
+    public static async IAsyncEnumerable<Document> ReadAsync(string path, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var reader = await OpenAsync(path, ct).ConfigureAwait(false);
+        var fields = Resolve(reader.Schema, path);
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            foreach (var d in await ReadRowGroupAsync(reader, fields, g, ct).ConfigureAwait(false))
+                yield return d;
+        }
+    }
+
+    /// <summary>The documents of one row group of a file.</summary>
+    public static async Task<Document[]> ReadRowGroupAsync(string path, int rowGroup, CancellationToken ct = default)
+    {
+        await using var reader = await OpenAsync(path, ct).ConfigureAwait(false);
+        return await ReadRowGroupAsync(reader, Resolve(reader.Schema, path), rowGroup, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The documents of a slice (a run of row groups over one or more files), in order.</summary>
+    public static async IAsyncEnumerable<Document> ReadAsync(DatasetSlice slice, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        foreach (var group in slice.Units.GroupBy(u => u.File))
+        {
+            await using var reader = await OpenAsync(group.Key, ct).ConfigureAwait(false);
+            var fields = Resolve(reader.Schema, group.Key);
+            foreach (var unit in group)
+            {
+                foreach (var d in await ReadRowGroupAsync(reader, fields, unit.RowGroup, ct).ConfigureAwait(false))
+                    yield return d;
+            }
+        }
+    }
+
+    private static async Task<ParquetReader> OpenAsync(string path, CancellationToken ct)
+    {
+        if (!File.Exists(path)) throw new DataPipeException($"{path}: dataset file not found");
+        try
+        {
+            return await ParquetReader.CreateAsync(path, new ParquetOptions(), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ParquetException or InvalidDataException)
+        {
+            throw new DatasetSchemaException($"{path}: not a readable Parquet file ({e.Message})");
+        }
+    }
+
+    private sealed record Fields(DataField[] Required, DataField? QualityScore, DataField? DupCluster);
+
+    private static Fields Resolve(ParquetSchema schema, string path)
+    {
+        var byName = schema.GetDataFields().ToDictionary(f => f.Name, StringComparer.Ordinal);
+        var required = new DataField[DocumentSchema.Required.Count];
+        for (int i = 0; i < required.Length; i++)
+        {
+            var want = DocumentSchema.Required[i];
+            if (!byName.TryGetValue(want.Name, out var have))
+                throw new DatasetSchemaException($"{path}: not a documents file: column '{want.Name}' is missing (columns: {string.Join(", ", byName.Keys)})");
+            if (have.ClrType != want.ClrType || have.IsArray)
+                throw new DatasetSchemaException($"{path}: column '{want.Name}' has type {have.ClrType.Name}{(have.IsArray ? "[]" : "")}, expected {want.ClrType.Name}");
+            required[i] = have;
+        }
+        return new Fields(required, Optional(DocumentSchema.QualityScore), Optional(DocumentSchema.DupCluster));
+
+        DataField? Optional(DataField want)
+        {
+            if (!byName.TryGetValue(want.Name, out var have)) return null;
+            if (have.ClrType != want.ClrType || have.IsArray)
+                throw new DatasetSchemaException($"{path}: column '{want.Name}' has type {have.ClrType.Name}, expected {want.ClrType.Name}");
+            return have;
+        }
+    }
+
+    private static async Task<Document[]> ReadRowGroupAsync(ParquetReader reader, Fields f, int rowGroup, CancellationToken ct)
+    {
+        using var rg = reader.OpenRowGroupReader(rowGroup);
+        int n = checked((int)rg.RowCount);
+        var id = await Strings(f.Required[0]).ConfigureAwait(false);
+        var url = await Strings(f.Required[1]).ConfigureAwait(false);
+        var host = await Strings(f.Required[2]).ConfigureAwait(false);
+        var fetch = await Values<DateTime>(f.Required[3]).ConfigureAwait(false);
+        var lang = await Strings(f.Required[4]).ConfigureAwait(false);
+        var langScore = await Values<float>(f.Required[5]).ConfigureAwait(false);
+        var text = await Strings(f.Required[6]).ConfigureAwait(false);
+        var source = await Strings(f.Required[7]).ConfigureAwait(false);
+        var offset = await Values<long>(f.Required[8]).ConfigureAwait(false);
+        var hash = await Values<long>(f.Required[9]).ConfigureAwait(false);
+        var quality = f.QualityScore is null ? null : await Nullables<float>(f.QualityScore).ConfigureAwait(false);
+        var cluster = f.DupCluster is null ? null : await Nullables<long>(f.DupCluster).ConfigureAwait(false);
+
+        var docs = new Document[n];
+        for (int i = 0; i < n; i++)
+        {
+            docs[i] = new Document
+            {
+                Id = id[i] ?? "",
+                Url = url[i] ?? "",
+                Host = host[i] ?? "",
+                FetchTime = DateTime.SpecifyKind(fetch[i], DateTimeKind.Utc),
+                Lang = lang[i] ?? "und",
+                LangScore = langScore[i],
+                Text = text[i] ?? "",
+                Source = source[i] ?? "",
+                SourceOffset = offset[i],
+                ContentHash = hash[i],
+                QualityScore = quality?[i],
+                DupCluster = cluster?[i],
+            };
+        }
+        return docs;
+
+        async Task<string?[]> Strings(DataField field)
+        {
+            var a = new string?[n];
+            await rg.ReadAsync(field, a.AsMemory()!, null, ct).ConfigureAwait(false);
+            return a;
+        }
+
+        async Task<T[]> Values<T>(DataField field) where T : struct
+        {
+            var a = new T[n];
+            if (field.IsNullable)
+            {
+                var tmp = new T?[n];
+                await rg.ReadAsync<T>(field, tmp.AsMemory(), null, ct).ConfigureAwait(false);
+                for (int i = 0; i < n; i++) a[i] = tmp[i] ?? default;
+            }
+            else
+            {
+                await rg.ReadAsync<T>(field, a.AsMemory(), null, ct).ConfigureAwait(false);
+            }
+            return a;
+        }
+
+        async Task<T?[]> Nullables<T>(DataField field) where T : struct
+        {
+            var a = new T?[n];
+            if (field.IsNullable)
+            {
+                await rg.ReadAsync<T>(field, a.AsMemory(), null, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                var tmp = new T[n];
+                await rg.ReadAsync<T>(field, tmp.AsMemory(), null, ct).ConfigureAwait(false);
+                for (int i = 0; i < n; i++) a[i] = tmp[i];
+            }
+            return a;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using DataPipe.Core.Datasets;
+using DataPipe.Core.Errors;
+using DataPipe.Core.Stages;
+
+namespace DataPipe.Core.Execution;
+
+/// <summary>
+/// The mechanics every executor shares: preparing a stage's folder for a plan, running one task attempt with its
+/// commit protocol (temp files → rename → completion record), and finalizing the stage with <c>_SUCCESS.json</c>.
+/// </summary>
+public static class StageRunner
+{
+    /// <summary>True when the folder holds a finished output of exactly this configuration.</summary>
+    public static bool IsComplete(string outputDir, IStage stage)
+        => DatasetFolder.ReadSuccess(outputDir) is { } s && s.ConfigHash == stage.ConfigHash;
+
+    /// <summary>
+    /// Makes the folder belong to this plan. If it holds output of another configuration or task count, that output is
+    /// removed first (it can never be reused), then <c>_stage.json</c> is written. Completed tasks of the same plan stay.
+    /// </summary>
+    public static void Prepare(string outputDir, IStage stage, StagePlan plan)
+    {
+        var existing = Directory.Exists(outputDir) ? DatasetFolder.ReadStagePlan(outputDir) : null;
+        if (existing is not null && existing.ConfigHash == stage.ConfigHash && existing.TaskCount == plan.TaskCount && existing.Stage == stage.Name)
+            return;
+        if (Directory.Exists(outputDir)) Clear(outputDir);
+        try
+        {
+            Directory.CreateDirectory(outputDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataPipeException($"{outputDir}: cannot create output folder ({e.Message})", e);
+        }
+        DatasetFolder.WriteJsonAtomic(Path.Combine(outputDir, DatasetFolder.StageFile), new StagePlanRecord
+        {
+            Stage = stage.Name,
+            ConfigHash = stage.ConfigHash,
+            TaskCount = plan.TaskCount,
+            CreatedAt = DateTime.UtcNow,
+        });
+    }
+
+    /// <summary>Removes everything a stage wrote to a folder: records first, so a crash midway never leaves a folder that looks complete.</summary>
+    public static void Clear(string outputDir)
+    {
+        try
+        {
+            foreach (var f in new[] { DatasetFolder.SuccessFile, DatasetFolder.StageFile })
+                File.Delete(Path.Combine(outputDir, f));
+            foreach (var d in new[] { DatasetFolder.TasksDir, DatasetFolder.TmpDir })
+            {
+                string p = Path.Combine(outputDir, d);
+                if (Directory.Exists(p)) Directory.Delete(p, recursive: true);
+            }
+            foreach (var entry in Directory.EnumerateFileSystemEntries(outputDir))
+            {
+                if (Path.GetFileName(entry) == DatasetFolder.LogsDir) continue;
+                if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataPipeException($"{outputDir}: cannot clear stale output ({e.Message})", e);
+        }
+    }
+
+    /// <summary>True when task <paramref name="task"/> has a completion record of this plan and its outputs exist.</summary>
+    public static bool IsTaskComplete(string outputDir, IStage stage, StagePlan plan, int task)
+    {
+        var r = DatasetFolder.ReadTaskRecord(outputDir, task);
+        return r is not null && r.ConfigHash == stage.ConfigHash && r.TaskCount == plan.TaskCount
+            && r.Outputs.All(o => File.Exists(Path.Combine(outputDir, o.Path)));
+    }
+
+    /// <summary>
+    /// Runs one attempt of one task: a clean temp folder, the stage's code, then the commit (rename each output into
+    /// place, then write the completion record). On failure the temp folder is removed and the exception propagates.
+    /// </summary>
+    public static async Task<TaskRecord> RunTaskAttemptAsync(IStage stage, StagePlan plan, string outputDir, int task, int attempt, StageProgress progress, CancellationToken ct)
+    {
+        string tmp = DatasetFolder.TaskTmpDir(outputDir, task);
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        using var ctx = new StageTaskContext(stage.Name, outputDir, task, plan.TaskCount, attempt, progress);
+        ctx.Log($"start on {Environment.MachineName} pid {Environment.ProcessId}");
+        try
+        {
+            await stage.RunTaskAsync(ctx, ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            var outputs = Commit(ctx, outputDir);
+            var record = new TaskRecord
+            {
+                Stage = stage.Name,
+                Task = task,
+                TaskCount = plan.TaskCount,
+                ConfigHash = stage.ConfigHash,
+                Inputs = [.. ctx.Inputs],
+                Outputs = outputs,
+                RowsIn = ctx.RowsIn,
+                RowsOut = ctx.RowsOut,
+                Counters = ctx.Counters.Snapshot(),
+                Seconds = Math.Round(ctx.Clock.Elapsed.TotalSeconds, 3),
+                Attempt = attempt,
+                Host = Environment.MachineName,
+                FinishedAt = DateTime.UtcNow,
+            };
+            DatasetFolder.WriteJsonAtomic(DatasetFolder.TaskRecordPath(outputDir, task), record);
+            ctx.Log($"done: {record.RowsIn} rows in, {record.RowsOut} rows out, {record.Seconds:F1} s");
+            TryDeleteDir(tmp);
+            return record;
+        }
+        catch (Exception e)
+        {
+            ctx.Log($"failed: {e.GetType().Name}: {e.Message}");
+            if (e is not DataPipeException) ctx.Log(e.ToString());
+            TryDeleteDir(tmp);
+            throw;
+        }
+    }
+
+    private static List<OutputFile> Commit(StageTaskContext ctx, string outputDir)
+    {
+        var committed = new List<OutputFile>();
+        foreach (var (temp, final) in ctx.Outputs)
+        {
+            if (!File.Exists(temp)) continue;
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+                using (var fs = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite)) fs.Flush(flushToDisk: true);
+                File.Move(temp, final, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new DataPipeException($"{final}: cannot commit task output ({e.Message})", e);
+            }
+            committed.Add(new OutputFile(Path.GetRelativePath(outputDir, final).Replace('\\', '/'), new FileInfo(final).Length));
+        }
+        return committed;
+    }
+
+    /// <summary>Writes <c>_SUCCESS.json</c> from the completion records of all tasks; returns null if any task is not done.</summary>
+    public static SuccessRecord? TryFinalize(string outputDir, IStage stage, StagePlan plan, double wallSeconds)
+    {
+        var records = new List<TaskRecord>(plan.TaskCount);
+        for (int t = 0; t < plan.TaskCount; t++)
+        {
+            if (!IsTaskComplete(outputDir, stage, plan, t)) return null;
+            records.Add(DatasetFolder.ReadTaskRecord(outputDir, t)!);
+        }
+        var counters = new Counters();
+        foreach (var r in records) counters.Add(r.Counters);
+        var success = new SuccessRecord
+        {
+            Stage = stage.Name,
+            ConfigHash = stage.ConfigHash,
+            TaskCount = plan.TaskCount,
+            RowsIn = records.Sum(r => r.RowsIn),
+            RowsOut = records.Sum(r => r.RowsOut),
+            Counters = counters.Snapshot(),
+            TaskSeconds = Math.Round(records.Sum(r => r.Seconds), 3),
+            WallSeconds = Math.Round(wallSeconds, 3),
+            Schema = stage.OutputSchema,
+            Outputs = [.. records.SelectMany(r => r.Outputs).OrderBy(o => o.Path, StringComparer.Ordinal)],
+            FinishedAt = DateTime.UtcNow,
+        };
+        DatasetFolder.WriteJsonAtomic(Path.Combine(outputDir, DatasetFolder.SuccessFile), success);
+        TryDeleteDir(Path.Combine(outputDir, DatasetFolder.TmpDir));
+        return success;
+    }
+
+    private static void TryDeleteDir(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    internal static Stopwatch StartClock() => Stopwatch.StartNew();
+}

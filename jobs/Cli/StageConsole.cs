@@ -1,0 +1,123 @@
+using System.Globalization;
+using DataPipe.Core.Execution;
+using DataPipe.Core.Stages;
+using Spectre.Console;
+
+namespace DataPipe.Jobs.Cli;
+
+/// <summary>
+/// Runs stages for the CLI: a live progress bar per stage (work done, rows, rate), then a summary table of rows in/out,
+/// time and every counter. The same numbers are in the stage's <c>_SUCCESS.json</c>.
+/// </summary>
+public static class StageConsole
+{
+    public static async Task<StageResult> RunAsync(IStage stage, string outputDir, ExecutorOptions options, CancellationToken ct)
+    {
+        var executor = new LocalExecutor();
+        StageResult? result = null;
+        if (DataPipeCli.Interactive)
+        {
+            await AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async pctx =>
+                {
+                    using var observer = new ProgressObserver(pctx);
+                    result = await executor.RunAsync(stage, outputDir, options with { Observer = observer }, ct).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+        }
+        else
+        {
+            using var observer = new LineObserver();
+            result = await executor.RunAsync(stage, outputDir, options with { Observer = observer }, ct).ConfigureAwait(false);
+        }
+        PrintSummary(result!);
+        return result!;
+    }
+
+    public static void PrintSummary(StageResult r)
+    {
+        var s = r.Success;
+        var table = new Table().Title($"[bold]{Markup.Escape(r.Stage)}[/]{(r.Skipped ? " (already complete, skipped)" : "")}").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+        table.AddRow("tasks", r.Skipped ? $"{s.TaskCount} reused" : $"{r.TasksRun} run, {r.TasksReused} reused");
+        table.AddRow("rows in", s.RowsIn.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("rows out", s.RowsOut.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("wall seconds", s.WallSeconds.ToString("F1", CultureInfo.InvariantCulture));
+        if (s.WallSeconds > 0 && !r.Skipped)
+            table.AddRow("rows in / s", (s.RowsIn / s.WallSeconds).ToString("N0", CultureInfo.InvariantCulture));
+        foreach (var (k, v) in s.Counters)
+            table.AddRow(Markup.Escape(k), v.ToString("N0", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"summary: [blue]{Markup.Escape(Path.Combine(r.OutputDir, Core.Datasets.DatasetFolder.SuccessFile))}[/]");
+    }
+
+    private sealed class ProgressObserver(ProgressContext ctx) : IStageObserver, IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<Task> _pollers = [];
+
+        public void StageStarted(StageProgress p)
+        {
+            var task = ctx.AddTask(Markup.Escape(p.Stage), maxValue: Math.Max(1, p.TotalWork > 0 ? p.TotalWork : p.TaskCount));
+            _pollers.Add(Task.Run(async () =>
+            {
+                var started = DateTime.UtcNow;
+                while (!_stop.IsCancellationRequested)
+                {
+                    Update(task, p, started);
+                    try { await Task.Delay(250, _stop.Token).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+                }
+                Update(task, p, started);
+            }));
+        }
+
+        private static void Update(ProgressTask task, StageProgress p, DateTime started)
+        {
+            double secs = Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds);
+            task.Value = p.TotalWork > 0 ? Math.Min(p.DoneWork, p.TotalWork) : p.TasksDone;
+            task.Description = $"{Markup.Escape(p.Stage)} tasks {p.TasksDone}/{p.TaskCount} rows {p.RowsIn:N0}→{p.RowsOut:N0} ({p.RowsIn / secs:N0}/s)";
+        }
+
+        public void StageFinished(StageResult result)
+        {
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            Task.WaitAll([.. _pollers]);
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>For logs and CI: one line when a stage starts and a line every 10 seconds while it runs.</summary>
+    private sealed class LineObserver : IStageObserver, IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task? _poller;
+
+        public void StageStarted(StageProgress p)
+        {
+            Console.WriteLine($"[{p.Stage}] {p.TaskCount} task(s), {p.TotalWork:N0} {p.WorkUnit} of work");
+            _poller = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    try { await Task.Delay(10_000, _stop.Token).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
+                    Console.WriteLine($"[{p.Stage}] tasks {p.TasksDone}/{p.TaskCount}, {p.DoneWork:N0}/{p.TotalWork:N0} {p.WorkUnit}, rows {p.RowsIn:N0} in, {p.RowsOut:N0} out");
+                }
+            });
+        }
+
+        public void StageFinished(StageResult result)
+        {
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _poller?.Wait();
+            _stop.Dispose();
+        }
+    }
+}

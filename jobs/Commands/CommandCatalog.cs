@@ -1,0 +1,11 @@
+using System.CommandLine;
+
+namespace DataPipe.Jobs.Commands;
+
+/// <summary>Every subcommand of <c>datapipe</c>, in help order. Each lives in its own file in this folder.</summary>
+public static class CommandCatalog
+{
+    public static IEnumerable<Command> All() =>
+    [
+    ];
+}

@@ -1,0 +1,3 @@
+using DataPipe.Jobs.Cli;
+
+return await DataPipeCli.RunAsync(args);
