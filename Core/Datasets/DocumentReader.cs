@@ -88,8 +88,8 @@ public static class DocumentReader
             var want = DocumentSchema.Required[i];
             if (!byName.TryGetValue(want.Name, out var have))
                 throw new DatasetSchemaException($"{path}: not a documents file: column '{want.Name}' is missing (columns: {string.Join(", ", byName.Keys)})");
-            if (have.ClrType != want.ClrType || have.IsArray)
-                throw new DatasetSchemaException($"{path}: column '{want.Name}' has type {have.ClrType.Name}{(have.IsArray ? "[]" : "")}, expected {want.ClrType.Name}");
+            if (!SameType(have, want))
+                throw new DatasetSchemaException($"{path}: column '{want.Name}' has type {have.ClrType.Name}{(have.MaxRepetitionLevel > 0 ? "[]" : "")}, expected {want.ClrType.Name}");
             required[i] = have;
         }
         return new Fields(required, Optional(DocumentSchema.QualityScore), Optional(DocumentSchema.DupCluster));
@@ -97,11 +97,14 @@ public static class DocumentReader
         DataField? Optional(DataField want)
         {
             if (!byName.TryGetValue(want.Name, out var have)) return null;
-            if (have.ClrType != want.ClrType || have.IsArray)
+            if (!SameType(have, want))
                 throw new DatasetSchemaException($"{path}: column '{want.Name}' has type {have.ClrType.Name}, expected {want.ClrType.Name}");
             return have;
         }
     }
+
+    private static bool SameType(DataField have, DataField want) =>
+        have.MaxRepetitionLevel == 0 && (have.ClrType == want.ClrType || (DocumentSchema.IsString(have) && DocumentSchema.IsString(want)));
 
     private static async Task<Document[]> ReadRowGroupAsync(ParquetReader reader, Fields f, int rowGroup, CancellationToken ct)
     {

@@ -35,10 +35,16 @@ public static class DocumentSchema
     public static IReadOnlyList<ColumnDescription> Describe() =>
         [.. Schema.DataFields.Select(f => new ColumnDescription(f.Name, DescribeType(f), f.IsNullable))];
 
+    /// <summary>
+    /// True for a string column. Parquet.Net 6 reports string columns read from a file as ReadOnlyMemory&lt;char&gt;,
+    /// and those declared in code as string; both are the same UTF-8 column on disk.
+    /// </summary>
+    public static bool IsString(DataField f) => f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>);
+
     private static string DescribeType(DataField f) => f switch
     {
         DateTimeDataField => "timestamp(us, UTC)",
-        _ when f.ClrType == typeof(string) => "string",
+        _ when IsString(f) => "string",
         _ when f.ClrType == typeof(float) => "float",
         _ when f.ClrType == typeof(long) => "int64",
         _ when f.ClrType == typeof(int) => "int32",

@@ -1,0 +1,24 @@
+namespace DataPipe.Bench;
+
+/// <summary>
+/// <c>dotnet run --project bench -c Release -- NAME [options]</c> runs one benchmark; with no name, lists them.
+/// Each benchmark prints its numbers (and ratios to a peer tool measured in the same run, where there is one).
+/// </summary>
+public static class BenchCatalog
+{
+    private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Benchmarks = new(StringComparer.Ordinal)
+    {
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || !Benchmarks.TryGetValue(args[0], out var bench))
+        {
+            Console.WriteLine("benchmarks:");
+            foreach (var (name, (description, _)) in Benchmarks.OrderBy(b => b.Key, StringComparer.Ordinal))
+                Console.WriteLine($"  {name,-24} {description}");
+            return args.Length == 0 ? 0 : 2;
+        }
+        return await bench.Run(args[1..]).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,3 @@
+using DataPipe.Bench;
+
+return await BenchCatalog.RunAsync(args);
