@@ -8,6 +8,16 @@ public static class BenchCatalog
 {
     private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Benchmarks = new(StringComparer.Ordinal)
     {
+        // ingest:
+        // extract:
+        // filter:
+        // dedup:
+        // tokenize:
+        // train:
+        // jobs:
+        // scaling:
+        // fuzz:
+        // other:
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -7,5 +7,14 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
+        // ingest:
+        // extract:
+        // filter:
+        // dedup:
+        // tokenize:
+        // train:
+        // jobs (run, task, status, inspect):
+        // scaling, compression, ablate:
+        // other:
     ];
 }
