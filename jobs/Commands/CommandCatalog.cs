@@ -14,6 +14,10 @@ public static class CommandCatalog
         // tokenize:
         // train:
         // jobs (run, task, status, inspect):
+        RunCommand.Create(),
+        TaskCommand.Create(),
+        StatusCommand.Create(),
+        InspectCommand.Create(),
         // scaling, compression, ablate:
         // other:
     ];
