@@ -145,7 +145,10 @@ public static class StageRunner
         return committed;
     }
 
-    /// <summary>Writes <c>_SUCCESS.json</c> from the completion records of all tasks; returns null if any task is not done.</summary>
+    /// <summary>
+    /// Writes <c>_SUCCESS.json</c> from the completion records of all tasks, after the stage's own final step when it has
+    /// one (<see cref="IFinalizingStage"/>); returns null if any task is not done.
+    /// </summary>
     public static SuccessRecord? TryFinalize(string outputDir, IStage stage, StagePlan plan, double wallSeconds)
     {
         // Two last tasks finishing at once on two nodes would both finalize; the lock makes the second see the first's record.
@@ -158,6 +161,7 @@ public static class StageRunner
             if (!IsTaskComplete(outputDir, stage, plan, t)) return null;
             records.Add(DatasetFolder.ReadTaskRecord(outputDir, t)!);
         }
+        if (stage is IFinalizingStage finalizing) finalizing.FinalizeStage(outputDir, records);
         var counters = new Counters();
         foreach (var r in records) counters.Add(r.Counters);
         var success = new SuccessRecord
