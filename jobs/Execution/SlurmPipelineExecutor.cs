@@ -124,15 +124,29 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
                     continue;
                 }
                 var final = await client.FinalStatesAsync(id, ct).ConfigureAwait(false);
+                var (error, output) = FirstError(pipeline.OutputRoot, step.Name, id);
                 string where = status.FailedLog is not null
                     ? $"task log: {status.FailedLog}"
-                    : $"Slurm output: {Path.Combine(pipeline.OutputRoot, "_slurm", $"{step.Name}-{id}_*.out")}";
+                    : $"Slurm output: {output ?? Path.Combine(pipeline.OutputRoot, "_slurm", $"{step.Name}-{id}_*.out")}";
                 throw new DataPipeException(
                     $"step '{step.Name}' (Slurm job {id}) ended without completing ({(final.Count > 0 ? SlurmClient.Describe(final) : "final state no longer known")}; " +
-                    $"{status.Done}/{status.Tasks} tasks done, {status.Failed} failed); {where}");
+                    $"{status.Done}/{status.Tasks} tasks done, {status.Failed} failed){(error is null ? "" : $": {error}")}; {where}");
             }
             if (pending.Count > 0) await Task.Delay(poll, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The first "error:" line a failed array element printed, and the Slurm output file it is in.</summary>
+    private static (string? Error, string? File) FirstError(string outputRoot, string step, string jobId)
+    {
+        string dir = Path.Combine(outputRoot, "_slurm");
+        if (!Directory.Exists(dir)) return (null, null);
+        foreach (var file in Directory.EnumerateFiles(dir, $"{step}-{jobId}_*.out").Order(StringComparer.Ordinal))
+        {
+            string? line = File.ReadLines(file).FirstOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal));
+            if (line is not null) return (line["error: ".Length..], file);
+        }
+        return (null, null);
     }
 
     private string WriteScript(string slurmDir, PipelineDefinition pipeline, PipelineStep step, int attempts)
