@@ -41,15 +41,18 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
             {
                 // While every step so far is complete, a step can be built and checked now; after the first submitted
                 // one, its inputs do not exist yet, so later steps are submitted and their tasks check themselves.
+                int arraySize = step.Tasks;
                 if (upstreamComplete)
                 {
-                    var stage = step.Build();
+                    var stage = await step.Build(ct).ConfigureAwait(false);
                     if (StageRunner.IsComplete(step.OutputDir, stage))
                     {
                         log.WriteLine($"[{step.Name}] already complete for this configuration, reused");
                         record.Steps.Add(new StepRecord { Step = step.Name, OutputDir = step.OutputDir, Tasks = step.Tasks, Reused = true });
                         continue;
                     }
+                    // Its inputs exist, so its real plan is known (e.g. one task per input file): size the array by it.
+                    arraySize = (await stage.PlanAsync(ct).ConfigureAwait(false)).TaskCount;
                     upstreamComplete = false;
                 }
                 string script = WriteScript(slurmDir, pipeline, step, pipeline.Executor.Attempts);
@@ -57,7 +60,7 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
                 {
                     JobName = $"{pipeline.Name}.{step.Name}",
                     Script = script,
-                    ArraySize = step.Tasks,
+                    ArraySize = arraySize,
                     Resources = step.Resources,
                     AfterOk = previous,
                     Account = pipeline.Executor.Slurm.Account,
@@ -65,9 +68,9 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
                     OutputPattern = Path.Combine(slurmDir, $"{step.Name}-%A_%a.out"),
                     WorkDir = pipeline.OutputRoot,
                 }, ct).ConfigureAwait(false);
-                log.WriteLine($"[{step.Name}] submitted job array {id} ({step.Tasks} task(s){(previous is null ? "" : $", after {previous}")})");
+                log.WriteLine($"[{step.Name}] submitted job array {id} ({arraySize} task(s){(previous is null ? "" : $", after {previous}")})");
                 submitted.Add((step, id));
-                record.Steps.Add(new StepRecord { Step = step.Name, OutputDir = step.OutputDir, Tasks = step.Tasks, SlurmJobId = id });
+                record.Steps.Add(new StepRecord { Step = step.Name, OutputDir = step.OutputDir, Tasks = arraySize, SlurmJobId = id });
                 previous = id;
             }
             record.Save(pipeline.OutputRoot);
