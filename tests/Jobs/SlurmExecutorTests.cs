@@ -70,17 +70,20 @@ public class SlurmExecutorTests(SlurmCluster cluster)
     {
         using var dir = new TempDir("slurm");
         await JobsFixtures.DocumentsDatasetAsync(dir["docs"], rows: 40, parts: 2);
-        // Damage one input part after the dataset was completed: the task reading it fails on every attempt.
-        File.WriteAllBytes(DatasetFolder.ListParts(dir["docs"])[1], "not parquet at all"u8.ToArray());
+        // Damage the data pages of one input part (its footer stays, so planning works): the task reading it fails.
+        string damaged = DatasetFolder.ListParts(dir["docs"])[1];
+        var bytes = File.ReadAllBytes(damaged);
+        for (int i = 4; i < bytes.Length / 2; i++) bytes[i] = 0xFF;
+        File.WriteAllBytes(damaged, bytes);
         var p = JobsFixtures.Load(dir.Path, Pipeline("out", 2));
 
         var e = await Assert.ThrowsAsync<DataPipeException>(() => Executor(new StringWriter()).RunAsync(p, p.Steps, CancellationToken.None));
 
         Assert.Contains("step 'spread'", e.Message);
         Assert.Contains("ended without completing", e.Message);
-        // The node's one-line error comes back with the file of the Slurm output that holds it.
-        Assert.Contains("part-00001.parquet: not a readable Parquet file", e.Message);
-        Assert.Contains(dir["out/_slurm/spread-"], e.Message);
+        // The task that failed on its node is named with its log.
+        Assert.Contains($"task log: {DatasetFolder.TaskLogPath(dir["out/spread"], 1)}", e.Message);
+        Assert.Contains("failed: ", File.ReadAllText(DatasetFolder.TaskLogPath(dir["out/spread"], 1)));
         Assert.Null(DatasetFolder.ReadSuccess(dir["out/spread"]));
         Assert.False(Directory.Exists(dir["out/joined"]) && DatasetFolder.ListParts(dir["out/joined"]).Count > 0);
         Assert.Equal("failed", PipelineRecord.Read(dir["out"])!.State);
