@@ -14,6 +14,8 @@ public static class BenchCatalog
         // dedup:
         // tokenize:
         // train:
+        ["train-learning"] = ("GPT on Tiny Shakespeare bytes: validation loss vs unigram entropy, tokens/s", Train.TrainLearningBench.RunAsync),
+        ["train-vs-pytorch"] = ("Same GPT, weights and batches in PyTorch (python3-torch): loss agreement over 50 steps, tokens/s ratio", Train.TrainVsPyTorchBench.RunAsync),
         // jobs:
         // scaling:
         // fuzz:

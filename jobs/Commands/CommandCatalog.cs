@@ -13,6 +13,8 @@ public static class CommandCatalog
         // dedup:
         // tokenize:
         // train:
+        TrainCommand.Create(),
+        GenerateCommand.Create(),
         // jobs (run, task, status, inspect):
         // scaling, compression, ablate:
         // other:
