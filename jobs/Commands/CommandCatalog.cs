@@ -12,6 +12,7 @@ public static class CommandCatalog
         // filter:
         // dedup:
         // tokenize:
+        TokenizeCommand.Create(),
         // train:
         TrainCommand.Create(),
         GenerateCommand.Create(),
