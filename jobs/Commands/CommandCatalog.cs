@@ -11,12 +11,17 @@ public static class CommandCatalog
         // extract:
         // filter:
         // dedup:
+        DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
         // train:
         TrainCommand.Create(),
         GenerateCommand.Create(),
         // jobs (run, task, status, inspect):
+        RunCommand.Create(),
+        TaskCommand.Create(),
+        StatusCommand.Create(),
+        InspectCommand.Create(),
         // scaling, compression, ablate:
         // other:
     ];
