@@ -10,6 +10,7 @@ public static class CommandCatalog
         // ingest:
         // extract:
         // filter:
+        FilterCommand.Create(),
         // dedup:
         // tokenize:
         // train:
