@@ -1,0 +1,23 @@
+using DataPipe.Core.Errors;
+
+namespace DataPipe.Ingest.Extraction;
+
+/// <summary>The main-text extractors by name, for <c>--extractor</c>, the ingest stage and the benchmarks.</summary>
+public static class ExtractorCatalog
+{
+    private static readonly Dictionary<string, Func<IMainTextExtractor>> Factories = new(StringComparer.Ordinal)
+    {
+        ["density"] = () => new DensityExtractor(),
+    };
+
+    /// <summary>The extractor used when none is named: the density extractor (quality and speed in its class comment).</summary>
+    public const string Default = "density";
+
+    public static IReadOnlyCollection<string> Names => Factories.Keys;
+
+    /// <summary>A new extractor named <paramref name="name"/>; an error listing the known names otherwise.</summary>
+    public static IMainTextExtractor Create(string name) =>
+        Factories.TryGetValue(name, out var factory)
+            ? factory()
+            : throw new DataPipeException($"unknown extractor '{name}' (known: {string.Join(", ", Factories.Keys)})");
+}
