@@ -12,6 +12,7 @@ public static class CommandCatalog
         // filter:
         FilterCommand.Create(),
         // dedup:
+        DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
         // train:
