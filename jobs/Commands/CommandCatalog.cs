@@ -11,11 +11,14 @@ public static class CommandCatalog
         IngestCommand.Create(),
         // extract:
         // filter:
+        FilterCommand.Create(),
         // dedup:
         DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
         // train:
+        TrainCommand.Create(),
+        GenerateCommand.Create(),
         // jobs (run, task, status, inspect):
         RunCommand.Create(),
         TaskCommand.Create(),
