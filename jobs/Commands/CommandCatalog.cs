@@ -18,6 +18,7 @@ public static class CommandCatalog
         GenerateCommand.Create(),
         // jobs (run, task, status, inspect):
         // scaling, compression, ablate:
+        ScalingCommand.Create(),
         // other:
     ];
 }
