@@ -19,6 +19,7 @@ public static class CommandCatalog
         // jobs (run, task, status, inspect):
         // scaling, compression, ablate:
         ScalingCommand.Create(),
+        AblateCommand.Create(),
         // other:
     ];
 }
