@@ -8,15 +8,21 @@ public static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         // ingest:
+        IngestCommand.Create(),
         // extract:
         // filter:
         // dedup:
+        DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
         // train:
         TrainCommand.Create(),
         GenerateCommand.Create(),
         // jobs (run, task, status, inspect):
+        RunCommand.Create(),
+        TaskCommand.Create(),
+        StatusCommand.Create(),
+        InspectCommand.Create(),
         // scaling, compression, ablate:
         ScalingCommand.Create(),
         AblateCommand.Create(),
