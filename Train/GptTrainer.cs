@@ -63,7 +63,15 @@ public static class GptTrainer
     public const string SummaryFile = "train.json";
     public const string ConfigFile = "train.yaml";
 
-    public static async Task<TrainResult> RunAsync(TrainRequest request, CancellationToken ct = default)
+    /// <summary>
+    /// Trains on a dedicated thread. TorchSharp's CPU thread count (OpenMP) is a per-thread setting, so the whole loop
+    /// runs on one thread that sets it once: every step then computes with the same threads, which keeps a resumed
+    /// run bit-identical to an uninterrupted one.
+    /// </summary>
+    public static Task<TrainResult> RunAsync(TrainRequest request, CancellationToken ct = default) =>
+        Task.Factory.StartNew(() => Run(request, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static TrainResult Run(TrainRequest request, CancellationToken ct)
     {
         var config = request.Config.Validate();
         string data = Path.GetFullPath(request.Data);
@@ -86,7 +94,7 @@ public static class GptTrainer
         if (device.type == DeviceType.CUDA) torch.backends.cuda.matmul.allow_tf32 = true;
 
         torch.manual_seed(config.Seed);
-        using var model = new Gpt(GptShape.From(config, vocab));
+        using var model = new Gpt(GptShape.From(config, vocab), config.Seed);
         model.to(device);
         using var optimizer = CreateOptimizer(model, config);
 
@@ -115,7 +123,7 @@ public static class GptTrainer
         double? peak = device.type == DeviceType.CUDA && config.PeakFlops > 0 ? config.PeakFlops : null;
 
         var loaderOptions = new BatchLoaderOptions("train", config.Batch, config.Context, vocab, config.Seed);
-        await using var loader = await BatchLoader.OpenAsync(data, manifest, loaderOptions, loaderState, ct).ConfigureAwait(false);
+        using var loader = BatchLoader.OpenAsync(data, manifest, loaderOptions, loaderState, ct).GetAwaiter().GetResult();
         var parameters = model.parameters().ToList();
         string lastCheckpoint = resumeFrom ?? "";
         var total = Stopwatch.StartNew();
@@ -136,7 +144,7 @@ public static class GptTrainer
             int epoch = 0;
             for (int micro = 0; micro < config.AccumulationSteps; micro++)
             {
-                var batch = await loader.NextAsync(ct).ConfigureAwait(false)
+                var batch = loader.Next(ct)
                     ?? throw new DataPipeException($"{data}: the training split ended unexpectedly");
                 using var scope = NewDisposeScope();
                 var x = tensor(batch.Inputs, [batch.Rows, batch.Context]).to(device);
@@ -180,7 +188,7 @@ public static class GptTrainer
             bool last = done == config.Steps;
             if (hasValidation && ((config.EvalEvery > 0 && done % config.EvalEvery == 0) || last))
             {
-                var eval = await EvaluateAsync(model, data, manifest, tokenizer, config, vocab, device, done, ct).ConfigureAwait(false);
+                var eval = Evaluate(model, data, manifest, tokenizer, config, vocab, device, done, ct);
                 log.Write(eval);
                 evalRows.Add(eval);
                 request.OnEval?.Invoke(eval);
@@ -247,7 +255,7 @@ public static class GptTrainer
     }
 
     /// <summary>Mean validation loss over the first <see cref="TrainConfig.EvalBatches"/> batches of the validation split (always the same ones), perplexity and bits per byte.</summary>
-    public static async Task<EvalMetric> EvaluateAsync(Gpt model, string data, TokenManifest manifest, ITextTokenizer tokenizer, TrainConfig config, int vocab, Device device, int step, CancellationToken ct)
+    public static EvalMetric Evaluate(Gpt model, string data, TokenManifest manifest, ITextTokenizer tokenizer, TrainConfig config, int vocab, Device device, int step, CancellationToken ct)
     {
         model.eval();
         try
@@ -255,11 +263,11 @@ public static class GptTrainer
             double nats = 0;
             long count = 0, bytes = 0;
             var options = new BatchLoaderOptions("validation", config.Batch, config.Context, vocab, config.Seed, Shuffle: false, Repeat: false);
-            await using (var loader = await BatchLoader.OpenAsync(data, manifest, options, null, ct).ConfigureAwait(false))
+            using (var loader = BatchLoader.OpenAsync(data, manifest, options, null, ct).GetAwaiter().GetResult())
             {
                 for (int i = 0; i < config.EvalBatches; i++)
                 {
-                    var batch = await loader.NextAsync(ct).ConfigureAwait(false);
+                    var batch = loader.Next(ct);
                     if (batch is null) break;
                     using var scope = NewDisposeScope();
                     using var noGrad = no_grad();

@@ -14,7 +14,7 @@ namespace DataPipe.Train.Data;
 /// ahead; each batch carries the loader's state after it, which a checkpoint stores and <see cref="OpenAsync"/>
 /// resumes from.
 /// </summary>
-public sealed class BatchLoader : IAsyncDisposable
+public sealed class BatchLoader : IAsyncDisposable, IDisposable
 {
     private readonly string _dir;
     private readonly IReadOnlyList<(string File, int RowGroup)> _units;
@@ -81,6 +81,9 @@ public sealed class BatchLoader : IAsyncDisposable
             throw e.InnerException!;
         }
     }
+
+    /// <summary>The next batch, waiting on the calling thread (the trainer's loop runs on one dedicated thread).</summary>
+    public TokenBatch? Next(CancellationToken ct = default) => NextAsync(ct).AsTask().GetAwaiter().GetResult();
 
     private async Task ProduceAsync()
     {
@@ -232,4 +235,6 @@ public sealed class BatchLoader : IAsyncDisposable
         }
         _stop.Dispose();
     }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -19,7 +19,8 @@ public sealed class Gpt : Module<Tensor, Tensor>
     private readonly ModuleList<Block> h;
     private readonly LayerNorm ln_f;
 
-    public Gpt(GptShape shape) : base(nameof(Gpt))
+    /// <summary>A model initialised from <paramref name="seed"/> with a generator of its own (other users of the global generator cannot change it).</summary>
+    public Gpt(GptShape shape, long seed) : base(nameof(Gpt))
     {
         Shape = shape;
         wte = Embedding(shape.Vocab, shape.Width);
@@ -28,7 +29,8 @@ public sealed class Gpt : Module<Tensor, Tensor>
         h = new ModuleList<Block>([.. Enumerable.Range(0, shape.Layers).Select(_ => new Block(shape.Width, shape.Heads, shape.Dropout, shape.Bias))]);
         ln_f = LayerNorm(shape.Width, bias: shape.Bias);
         RegisterComponents();
-        Initialize();
+        using var generator = new Generator(unchecked((ulong)seed));
+        Initialize(generator);
     }
 
     public GptShape Shape { get; }
@@ -39,25 +41,26 @@ public sealed class Gpt : Module<Tensor, Tensor>
     /// <summary>Parameters without the position embeddings: the N of "6·N FLOPs per token" (Kaplan et al. 2020, nanoGPT).</summary>
     public long NonEmbeddingParameterCount => ParameterCount - wpe.weight!.numel();
 
-    private void Initialize()
+    // Tensor.normal_ with a generator (TorchSharp 0.107's init.normal_ ignores the generator argument).
+    private void Initialize(Generator generator)
     {
         using var _ = no_grad();
         foreach (var (_, module) in named_modules())
         {
             if (module is Linear linear)
             {
-                init.normal_(linear.weight, 0.0, 0.02);
-                if (linear.bias is not null) init.zeros_(linear.bias);
+                linear.weight!.normal_(0.0, 0.02, generator);
+                linear.bias?.zero_();
             }
             else if (module is Embedding embedding)
             {
-                init.normal_(embedding.weight, 0.0, 0.02);
+                embedding.weight!.normal_(0.0, 0.02, generator);
             }
         }
         double residualStd = 0.02 / Math.Sqrt(2.0 * Shape.Layers);
         foreach (var block in h)
             foreach (var projection in block.OutputProjections)
-                init.normal_(projection.weight, 0.0, residualStd);
+                projection.weight!.normal_(0.0, residualStd, generator);
     }
 
     /// <summary>Logits (B, T, vocab) for token ids (B, T), T at most the context.</summary>

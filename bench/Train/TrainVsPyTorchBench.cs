@@ -40,7 +40,7 @@ internal static class TrainVsPyTorchBench
 
             // 1. The initial weights the trainer will start from (same seed, same construction order).
             manual_seed(config.Seed);
-            using (var model = new Gpt(GptShape.From(config, vocab)))
+            using (var model = new Gpt(GptShape.From(config, vocab), config.Seed))
             {
                 var named = model.named_parameters().ToList();
                 await using (var w = File.Create(Path.Combine(export, "weights.bin")))

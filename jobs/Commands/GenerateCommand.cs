@@ -37,7 +37,7 @@ public static class GenerateCommand
                 throw new DataPipeException($"{path}: its shard folder {header.Data} now holds another tokenizer ({manifest.Tokenizer.Name})");
             var tokenizer = TokenizerCatalog.ForShards(header.Data, manifest);
             var dev = GptTrainer.ChooseDevice(parse.GetValue(device)!);
-            using var model = new Gpt(GptShape.From(header.Config, header.Vocab));
+            using var model = new Gpt(GptShape.From(header.Config, header.Vocab), header.Config.Seed);
             Checkpoint.Load(path, model, null);
             model.to(dev);
             string prompt0 = parse.GetValue(prompt)!;
