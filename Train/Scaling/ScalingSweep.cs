@@ -115,7 +115,7 @@ public static class ScalingSweep
     /// <summary>Parameters of a model of this shape (built on the CPU and counted; tied embeddings count once).</summary>
     public static long CountParameters(TrainConfig config, int vocab)
     {
-        using var model = new Gpt(GptShape.From(config, vocab));
+        using var model = new Gpt(GptShape.From(config, vocab), config.Seed);
         return model.ParameterCount;
     }
 
