@@ -94,7 +94,16 @@ public sealed class StageTaskContext : IDisposable
     public void Log(string message)
     {
         lock (_logLock)
-            _log.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} [{Stage} {TaskIndex}/{TaskCount} attempt {Attempt}] {message}");
+        {
+            try
+            {
+                _log.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} [{Stage} {TaskIndex}/{TaskCount} attempt {Attempt}] {message}");
+            }
+            catch (IOException)
+            {
+                // A log that cannot be written (full disk) must not replace the task's own error with its own.
+            }
+        }
     }
 
     /// <summary>Counts a skipped record under <paramref name="reason"/> and logs where it was.</summary>
@@ -106,5 +115,15 @@ public sealed class StageTaskContext : IDisposable
 
     internal Stopwatch Clock { get; } = Stopwatch.StartNew();
 
-    public void Dispose() => _log.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            _log.Dispose();
+        }
+        catch (IOException)
+        {
+            // Same as Log: closing a log on a full disk must not hide the task's outcome.
+        }
+    }
 }

@@ -27,7 +27,14 @@ public sealed class LocalPipelineRunner
             Workers = workers,
             StartedAt = DateTime.UtcNow,
         };
-        Directory.CreateDirectory(pipeline.OutputRoot);
+        try
+        {
+            Directory.CreateDirectory(pipeline.OutputRoot);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Core.Errors.DataPipeException($"{pipeline.OutputRoot}: cannot create the output root ({e.Message})", e);
+        }
         var wall = Stopwatch.StartNew();
         var results = new List<StageResult>();
         try

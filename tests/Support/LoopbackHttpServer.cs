@@ -52,6 +52,9 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>The Authorization header of every request that had one (to check how requests were signed).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Authorizations { get; } = new();
+
     public int RequestsFor(string path) { lock (_lock) return _perPath.GetValueOrDefault(path); }
 
     private readonly Dictionary<string, int> _perPath = [];
@@ -117,6 +120,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     private async Task<bool> AnswerAsync(NetworkStream stream, string path, Dictionary<string, string> headers)
     {
         Interlocked.Increment(ref _requests);
+        if (headers.TryGetValue("Authorization", out var authorization)) Authorizations.Enqueue(authorization);
         lock (_lock) _perPath[path] = _perPath.GetValueOrDefault(path) + 1;
         if (Draw() < SlowRate) await Task.Delay(SlowDelay);
         if (FixedStatus.TryGetValue(path, out int fixedStatus))

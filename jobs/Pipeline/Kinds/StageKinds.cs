@@ -15,6 +15,7 @@ public sealed class StageKinds
         new IngestKind(),
         new DedupKind(),
         new TokenizeKind(),
+        new TrainKind(),
         new ReshardKind(),
     ]);
 
