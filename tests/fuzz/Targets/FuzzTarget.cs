@@ -26,7 +26,7 @@ public sealed class FuzzTarget
     /// <summary>Assemblies (file names without .dll) that run.sh instruments with <c>sharpfuzz</c> for AFL++'s coverage.</summary>
     public required IReadOnlyList<string> Instrument { get; init; }
 
-    /// <summary>Tokens the mutator splices in (and AFL++ gets as its <c>-x</c> dictionary).</summary>
+    /// <summary>Tokens the mutator splices in (and AFL++ gets as its <c>-x</c> dictionary); one byte per char (Latin-1).</summary>
     public IReadOnlyList<string> Dictionary { get; init; } = [];
 
     /// <summary>Fixed allowance for one input, in bytes allocated.</summary>
