@@ -16,6 +16,10 @@ public sealed class FuzzTarget
     /// <summary>The type and method under test, for reports.</summary>
     public required string Parser { get; init; }
 
+    /// <summary>
+    /// Runs the parser. Targets must not call the parser's assemblies from static initializers: under afl-fuzz those
+    /// assemblies are instrumented and may run only inside <see cref="Parse"/>.
+    /// </summary>
     public required Action<byte[]> Parse { get; init; }
 
     public required Func<Exception, bool> IsDocumentedError { get; init; }

@@ -14,7 +14,9 @@ namespace DataPipe.Fuzz.Targets;
 /// </summary>
 public static class IngestTargets
 {
-    private static readonly HttpPayloadDecoder Decoder = new();
+    // Made on first use, never in a static initializer: under afl-fuzz, instrumented code (all of DataPipe.Ingest) may
+    // run only after SharpFuzz has set up the coverage map.
+    private static HttpPayloadDecoder? _decoder;
 
     internal static readonly string[] HtmlTokens =
         ["<div>", "</div>", "<p>", "</p>", "<script>", "</script>", "<style>", "<!--", "-->", "<![CDATA[", "]]>", "<table><tr><td>", "<li>",
@@ -53,7 +55,7 @@ public static class IngestTargets
             if (!HttpResponseHead.TryParse(data, 64 * 1024, out var head, out _)) return;
             _ = MediaType.IsHtml(head.ContentType);
             _ = MediaType.Charset(head.ContentType);
-            if (Decoder.Decode(head.Headers, head.Body, out var payload).IsOk) _ = MediaType.SniffHtml(payload);
+            if ((_decoder ??= new HttpPayloadDecoder()).Decode(head.Headers, head.Body, out var payload).IsOk) _ = MediaType.SniffHtml(payload);
         },
         IsDocumentedError = _ => false,
         Seeds = HttpSeeds,
