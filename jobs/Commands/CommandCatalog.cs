@@ -11,10 +11,15 @@ public static class CommandCatalog
         // extract:
         // filter:
         // dedup:
+        DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
         // train:
         // jobs (run, task, status, inspect):
+        RunCommand.Create(),
+        TaskCommand.Create(),
+        StatusCommand.Create(),
+        InspectCommand.Create(),
         // scaling, compression, ablate:
         // other:
     ];
