@@ -11,6 +11,7 @@ public static class CommandCatalog
         IngestCommand.Create(),
         // extract:
         // filter:
+        FilterCommand.Create(),
         // dedup:
         DedupCommand.Create(),
         // tokenize:
