@@ -40,7 +40,7 @@ public sealed class FuzzTarget
     public long AllocationPerInputByte { get; init; } = 64;
 
     /// <summary>Wall time one input may take (generous: the machine is shared).</summary>
-    public TimeSpan TimeBudget { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan TimeBudget { get; init; } = TimeSpan.FromSeconds(10);
 
     public long AllocationBudget(int inputLength) => AllocationBaseBytes + AllocationPerInputByte * inputLength;
 
