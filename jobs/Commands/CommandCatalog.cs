@@ -25,6 +25,7 @@ public static class CommandCatalog
         StatusCommand.Create(),
         InspectCommand.Create(),
         // scaling, compression, ablate:
+        CompressionCommand.Create(),
         // other:
     ];
 }
