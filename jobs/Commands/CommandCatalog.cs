@@ -9,6 +9,7 @@ public static class CommandCatalog
     [
         // ingest:
         // extract:
+        ExtractCommand.Create(),
         // filter:
         // dedup:
         // tokenize:
