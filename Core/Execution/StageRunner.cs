@@ -141,7 +141,10 @@ public static class StageRunner
         return committed;
     }
 
-    /// <summary>Writes <c>_SUCCESS.json</c> from the completion records of all tasks; returns null if any task is not done.</summary>
+    /// <summary>
+    /// Writes <c>_SUCCESS.json</c> from the completion records of all tasks, after the stage's own final step when it has
+    /// one (<see cref="IFinalizingStage"/>); returns null if any task is not done.
+    /// </summary>
     public static SuccessRecord? TryFinalize(string outputDir, IStage stage, StagePlan plan, double wallSeconds)
     {
         var records = new List<TaskRecord>(plan.TaskCount);
@@ -150,6 +153,7 @@ public static class StageRunner
             if (!IsTaskComplete(outputDir, stage, plan, t)) return null;
             records.Add(DatasetFolder.ReadTaskRecord(outputDir, t)!);
         }
+        if (stage is IFinalizingStage finalizing) finalizing.FinalizeStage(outputDir, records);
         var counters = new Counters();
         foreach (var r in records) counters.Add(r.Counters);
         var success = new SuccessRecord

@@ -13,6 +13,7 @@ public static class CommandCatalog
         // filter:
         // dedup:
         // tokenize:
+        TokenizeCommand.Create(),
         // train:
         // jobs (run, task, status, inspect):
         // scaling, compression, ablate:

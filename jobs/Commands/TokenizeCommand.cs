@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using DataPipe.Core.Execution;
+using DataPipe.Jobs.Cli;
+using DataPipe.Tokenize.Shards;
+using DataPipe.Tokenize.Stages;
+using DataPipe.Tokenize.Tokenizers;
+using Spectre.Console;
+
+namespace DataPipe.Jobs.Commands;
+
+/// <summary>
+/// <c>datapipe tokenize --input DOCS --output DIR --tokenizer cl100k_base|o200k_base|bpe:DIR</c>: documents → token shards
+/// with <c>manifest.json</c> (<see cref="TokenizeStage"/>); <c>datapipe tokenize verify DIR</c> re-reads and checks them
+/// (<see cref="TokenShardVerifier"/>).
+/// </summary>
+public static class TokenizeCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<string>("--input", "-i") { Description = "Documents dataset folder (a completed stage output)", Required = true };
+        var output = CommonOptions.Output("Token shard folder");
+        var tokenizer = new Option<string>("--tokenizer", "-t")
+        {
+            Description = TokenizerCatalog.SpecHelp,
+            DefaultValueFactory = _ => TiktokenTextTokenizer.Cl100kBase,
+        };
+        var shardTokens = new Option<long>("--shard-tokens")
+        {
+            Description = "Tokens per shard (a shard is cut after the document that reaches it)",
+            DefaultValueFactory = _ => 50_000_000,
+            Validators = { r => { if (r.GetValueOrDefault<long>() < 1) r.AddError("--shard-tokens must be >= 1"); } },
+        };
+        var valFraction = new Option<double>("--val-fraction")
+        {
+            Description = "Fraction of documents held out for validation",
+            DefaultValueFactory = _ => 0.005,
+            Validators = { r => { if (r.GetValueOrDefault<double>() is < 0 or >= 1) r.AddError("--val-fraction must be in [0, 1)"); } },
+        };
+        var seed = new Option<long>("--seed") { Description = "Seed of the validation split and the shard order", DefaultValueFactory = _ => 0 };
+        var tasks = CommonOptions.Tasks();
+        var workers = CommonOptions.Workers();
+        var attempts = CommonOptions.Attempts();
+        var force = CommonOptions.Force();
+
+        var command = new Command("tokenize", "Documents → token shards (Parquet {doc_id, tokens}) with a manifest; 'tokenize verify DIR' checks them")
+        {
+            input, output, tokenizer, shardTokens, valFraction, seed, tasks, workers, attempts, force,
+        };
+        command.Add(CreateVerify());
+        command.SetAction(async (parse, ct) =>
+        {
+            int w = parse.GetValue(workers);
+            int taskCount = CommonOptions.ResolveTasks(parse.GetValue(tasks), w);
+            var options = new TokenizeOptions
+            {
+                Input = parse.GetValue(input)!,
+                Tokenizer = parse.GetValue(tokenizer)!,
+                ShardTokens = parse.GetValue(shardTokens),
+                ValFraction = parse.GetValue(valFraction),
+                Seed = parse.GetValue(seed),
+                Tasks = taskCount,
+                // Fewer tasks than cores (a small input) still encodes on every core.
+                ThreadsPerTask = Math.Max(1, Environment.ProcessorCount / Math.Min(w, taskCount)),
+            };
+            var stage = new TokenizeStage(options);
+            var result = await StageConsole.RunAsync(stage, parse.GetValue(output)!, new ExecutorOptions
+            {
+                Workers = w,
+                MaxAttempts = parse.GetValue(attempts),
+                Force = parse.GetValue(force),
+            }, ct).ConfigureAwait(false);
+            var manifest = TokenManifest.Load(result.OutputDir);
+            PrintManifest(manifest, result.OutputDir);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateVerify()
+    {
+        var dir = new Argument<string>("DIR") { Description = "Token shard folder (holds manifest.json)" };
+        var command = new Command("verify", "Re-read every shard: SHA-256, row and token counts against the manifest, ids within the vocabulary, decode a sample") { dir };
+        command.SetAction(async (parse, ct) =>
+        {
+            var report = await TokenShardVerifier.VerifyAsync(parse.GetValue(dir)!, ct).ConfigureAwait(false);
+            var table = new Table().Title("[bold]tokenize verify[/]").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+            table.AddRow("tokenizer", Markup.Escape($"{report.Tokenizer.Kind}:{report.Tokenizer.Name} ({report.Tokenizer.VocabSize:N0} ids)"));
+            table.AddRow("shards", report.Shards.ToString("N0", CultureInfo.InvariantCulture));
+            table.AddRow("rows", report.Rows.ToString("N0", CultureInfo.InvariantCulture));
+            table.AddRow("tokens", report.Tokens.ToString("N0", CultureInfo.InvariantCulture));
+            AnsiConsole.Write(table);
+            string sample = report.SampleText.Length > 300 ? report.SampleText[..300] + "…" : report.SampleText;
+            AnsiConsole.MarkupLine($"sample [blue]{Markup.Escape(report.SampleDocId)}[/]: {Markup.Escape(sample.ReplaceLineEndings(" "))}");
+            AnsiConsole.MarkupLine("[green]ok[/]: every shard matches the manifest");
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintManifest(TokenManifest m, string dir)
+    {
+        var table = new Table().Title("[bold]token shards[/]").AddColumn("split").AddColumn(new TableColumn("shards").RightAligned())
+            .AddColumn(new TableColumn("documents").RightAligned()).AddColumn(new TableColumn("tokens").RightAligned());
+        foreach (var (split, totals) in new[] { (TokenizeStage.TrainSplit, m.Train), (TokenizeStage.ValidationSplit, m.Validation) })
+            table.AddRow(split, m.ShardsOf(split).Count().ToString(CultureInfo.InvariantCulture), totals.Rows.ToString("N0", CultureInfo.InvariantCulture), totals.Tokens.ToString("N0", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"manifest: [blue]{Markup.Escape(Path.Combine(dir, TokenManifest.FileName))}[/] ({Markup.Escape(m.Tokenizer.Kind)}:{Markup.Escape(m.Tokenizer.Name)}, vocabulary {m.Tokenizer.VocabSize:N0}, hash {m.Tokenizer.VocabHash[..Math.Min(12, m.Tokenizer.VocabHash.Length)]})");
+    }
+}
