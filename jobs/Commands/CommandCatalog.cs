@@ -12,6 +12,7 @@ public static class CommandCatalog
         ExtractCommand.Create(),
         // filter:
         // dedup:
+        DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
         // train:
