@@ -8,6 +8,7 @@ public static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         // ingest:
+        IngestCommand.Create(),
         // extract:
         ExtractCommand.Create(),
         // filter:
