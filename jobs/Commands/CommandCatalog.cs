@@ -12,6 +12,7 @@ public static class CommandCatalog
         // extract:
         ExtractCommand.Create(),
         // filter:
+        FilterCommand.Create(),
         // dedup:
         DedupCommand.Create(),
         // tokenize:
