@@ -24,7 +24,9 @@ internal static class ExtractPeers
 
         public string Extract(string html, string? url = null)
         {
-            var article = SmartReader.Reader.ParseArticle(url ?? "https://example.com/", html);
+            var article = new SmartReader.Reader(url ?? "https://example.com/", html).GetArticle();
+            if (!article.IsReadable && article.Errors.Count > 0 && Environment.GetEnvironmentVariable("DATAPIPE_DEBUG") == "1")
+                Console.Error.WriteLine($"smartreader: {article.Errors[0]}");
             return article.IsReadable ? article.TextContent ?? "" : "";
         }
     }
