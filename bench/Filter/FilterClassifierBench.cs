@@ -121,8 +121,8 @@ public static class FilterClassifierBench
         string trainFile = Path.Combine(dir, $"sk-train-{seed}.jsonl");
         string testFile = Path.Combine(dir, $"sk-test-{seed}.jsonl");
         string scoresFile = Path.Combine(dir, $"sk-scores-{seed}.txt");
-        File.WriteAllLines(trainFile, train.Select(e => JsonSerializer.Serialize(new { text = e.Text, positive = e.Positive })), Encoding.UTF8);
-        File.WriteAllLines(testFile, test.Select(e => JsonSerializer.Serialize(new { text = e.Text, positive = e.Positive })), Encoding.UTF8);
+        File.WriteAllLines(trainFile, train.Select(e => JsonSerializer.Serialize(new { text = e.Text, positive = e.Positive })), new UTF8Encoding(false));
+        File.WriteAllLines(testFile, test.Select(e => JsonSerializer.Serialize(new { text = e.Text, positive = e.Positive })), new UTF8Encoding(false));
         string script = Path.Combine(BenchArgs.RepoRoot, "bench", "Filter", "sklearn_peer.py");
         if (PeerTools.Run("/usr/bin/python3", $"{script} {trainFile} {testFile} {scoresFile} {hashBits}", out string output) != 0)
             throw new InvalidOperationException($"sklearn peer failed: {output}");

@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 
 def read(path):
     texts, labels = [], []
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:
         for line in f:
             row = json.loads(line)
             texts.append(row["text"])
