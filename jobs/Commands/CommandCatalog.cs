@@ -17,6 +17,8 @@ public static class CommandCatalog
         // tokenize:
         TokenizeCommand.Create(),
         // train:
+        TrainCommand.Create(),
+        GenerateCommand.Create(),
         // jobs (run, task, status, inspect):
         RunCommand.Create(),
         TaskCommand.Create(),
