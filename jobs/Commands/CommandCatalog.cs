@@ -8,14 +8,22 @@ public static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         // ingest:
+        IngestCommand.Create(),
         // extract:
         // filter:
+        FilterCommand.Create(),
         // dedup:
         DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
         // train:
+        TrainCommand.Create(),
+        GenerateCommand.Create(),
         // jobs (run, task, status, inspect):
+        RunCommand.Create(),
+        TaskCommand.Create(),
+        StatusCommand.Create(),
+        InspectCommand.Create(),
         // scaling, compression, ablate:
         // other:
     ];
