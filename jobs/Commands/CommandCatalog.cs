@@ -13,6 +13,7 @@ public static class CommandCatalog
         // dedup:
         // tokenize:
         TokenizeCommand.Create(),
+        TokenizerTrainCommand.Create(),
         // train:
         // jobs (run, task, status, inspect):
         // scaling, compression, ablate:
