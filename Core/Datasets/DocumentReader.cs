@@ -34,10 +34,10 @@ public static class DocumentReader
     public static async IAsyncEnumerable<Document> ReadAsync(string path, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var reader = await OpenAsync(path, ct).ConfigureAwait(false);
-        var fields = Resolve(reader.Schema, path);
+        var fields = Resolve(reader, path);
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
-            foreach (var d in await ReadRowGroupAsync(reader, fields, g, ct).ConfigureAwait(false))
+            foreach (var d in await ReadRowGroupAsync(reader, path, fields, g, ct).ConfigureAwait(false))
                 yield return d;
         }
     }
@@ -46,7 +46,7 @@ public static class DocumentReader
     public static async Task<Document[]> ReadRowGroupAsync(string path, int rowGroup, CancellationToken ct = default)
     {
         await using var reader = await OpenAsync(path, ct).ConfigureAwait(false);
-        return await ReadRowGroupAsync(reader, Resolve(reader.Schema, path), rowGroup, ct).ConfigureAwait(false);
+        return await ReadRowGroupAsync(reader, path, Resolve(reader, path), rowGroup, ct).ConfigureAwait(false);
     }
 
     /// <summary>The documents of a slice (a run of row groups over one or more files), in order.</summary>
@@ -55,10 +55,10 @@ public static class DocumentReader
         foreach (var group in slice.Units.GroupBy(u => u.File))
         {
             await using var reader = await OpenAsync(group.Key, ct).ConfigureAwait(false);
-            var fields = Resolve(reader.Schema, group.Key);
+            var fields = Resolve(reader, group.Key);
             foreach (var unit in group)
             {
-                foreach (var d in await ReadRowGroupAsync(reader, fields, unit.RowGroup, ct).ConfigureAwait(false))
+                foreach (var d in await ReadRowGroupAsync(reader, group.Key, fields, unit.RowGroup, ct).ConfigureAwait(false))
                     yield return d;
             }
         }
@@ -69,19 +69,41 @@ public static class DocumentReader
         if (!File.Exists(path)) throw new DataPipeException($"{path}: dataset file not found");
         try
         {
+            ParquetStructureCheck.Validate(path);
             return await ParquetReader.CreateAsync(path, new ParquetOptions(), ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or ParquetException or InvalidDataException)
+        catch (Exception e) when (IsCorruptData(e))
         {
             throw new DatasetSchemaException($"{path}: not a readable Parquet file ({e.Message})");
         }
     }
 
+    /// <summary>
+    /// Parquet.Net reports a corrupt file with many exception types (Thrift protocol errors, zstd errors, index and
+    /// argument errors from a footer whose offsets lie; found by the documents-parquet fuzz target in tests/fuzz), so
+    /// everything but cancellation, our own errors and memory exhaustion is taken as "corrupt" and named with the file.
+    /// </summary>
+    internal static bool IsCorruptData(Exception e) => e is not (OperationCanceledException or DataPipeException or OutOfMemoryException);
+
     private sealed record Fields(DataField[] Required, DataField? QualityScore, DataField? DupCluster);
 
-    private static Fields Resolve(ParquetSchema schema, string path)
+    private static Fields Resolve(ParquetReader reader, string path)
     {
-        var byName = schema.GetDataFields().ToDictionary(f => f.Name, StringComparer.Ordinal);
+        ParquetSchema schema;
+        try
+        {
+            schema = reader.Schema;
+        }
+        catch (Exception e) when (IsCorruptData(e))
+        {
+            throw new DatasetSchemaException($"{path}: corrupt Parquet schema ({e.Message})");
+        }
+        var byName = new Dictionary<string, DataField>(StringComparer.Ordinal);
+        foreach (var field in schema.GetDataFields())
+        {
+            if (!byName.TryAdd(field.Name, field))
+                throw new DatasetSchemaException($"{path}: column '{field.Name}' appears twice");
+        }
         var required = new DataField[DocumentSchema.Required.Count];
         for (int i = 0; i < required.Length; i++)
         {
@@ -106,10 +128,28 @@ public static class DocumentReader
     private static bool SameType(DataField have, DataField want) =>
         have.MaxRepetitionLevel == 0 && (have.ClrType == want.ClrType || (DocumentSchema.IsString(have) && DocumentSchema.IsString(want)));
 
-    private static async Task<Document[]> ReadRowGroupAsync(ParquetReader reader, Fields f, int rowGroup, CancellationToken ct)
+    private static async Task<Document[]> ReadRowGroupAsync(ParquetReader reader, string path, Fields f, int rowGroup, CancellationToken ct)
     {
+        try
+        {
+            return await ReadRowGroupCoreAsync(reader, path, f, rowGroup, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsCorruptData(e))
+        {
+            throw new DatasetSchemaException($"{path}: row group {rowGroup}: corrupt Parquet data ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
+    private static async Task<Document[]> ReadRowGroupCoreAsync(ParquetReader reader, string path, Fields f, int rowGroup, CancellationToken ct)
+    {
+        ParquetStructureCheck.ValidateRowGroup(path, reader.Metadata!, rowGroup);
         using var rg = reader.OpenRowGroupReader(rowGroup);
-        int n = checked((int)rg.RowCount);
+        // The arrays below are sized from the footer's row count before any data is read; a lying footer must not
+        // make them huge. Every document row has a distinct id, so it takes at least a byte of the file.
+        long fileBytes = new FileInfo(path).Length;
+        if (rg.RowCount < 0 || rg.RowCount > Math.Max(1024, fileBytes))
+            throw new DatasetSchemaException($"{path}: row group {rowGroup} claims {rg.RowCount} rows in a {fileBytes}-byte file");
+        int n = (int)rg.RowCount;
         var id = await Strings(f.Required[0]).ConfigureAwait(false);
         var url = await Strings(f.Required[1]).ConfigureAwait(false);
         var host = await Strings(f.Required[2]).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using DataPipe.Core.Datasets;
 using DataPipe.Core.Errors;
 using Parquet;
 using Parquet.Schema;
@@ -38,9 +39,10 @@ public static class TokenShardReader
         if (!File.Exists(path)) throw new DataPipeException($"{path}: token shard not found");
         try
         {
+            ParquetStructureCheck.Validate(path);
             return await ParquetReader.CreateAsync(path, new ParquetOptions(), ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or ParquetException or InvalidDataException)
+        catch (Exception e) when (IsCorruptData(e))
         {
             throw new DatasetSchemaException($"{path}: not a readable Parquet file ({e.Message})");
         }
@@ -49,18 +51,47 @@ public static class TokenShardReader
     // Parquet.Net 6 reports string columns of a file as ReadOnlyMemory<char>; both mean a UTF-8 string column.
     private static bool IsString(DataField f) => f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>);
 
+    /// <summary>
+    /// Parquet.Net reports a corrupt file with many exception types (found by the token-shard fuzz target in
+    /// tests/fuzz), so everything but cancellation, our own errors and memory exhaustion is "corrupt", named with the file.
+    /// </summary>
+    private static bool IsCorruptData(Exception e) => e is not (OperationCanceledException or DataPipeException or OutOfMemoryException);
+
     private static async Task<TokenRow[]> ReadRowGroupAsync(ParquetReader reader, string path, int rowGroup, CancellationToken ct)
+    {
+        try
+        {
+            return await ReadRowGroupCoreAsync(reader, path, rowGroup, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsCorruptData(e))
+        {
+            throw new DatasetSchemaException($"{path}: row group {rowGroup}: corrupt Parquet data ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
+    private static async Task<TokenRow[]> ReadRowGroupCoreAsync(ParquetReader reader, string path, int rowGroup, CancellationToken ct)
     {
         var fields = reader.Schema.GetDataFields();
         var idField = fields.FirstOrDefault(f => f.Name == "doc_id" && IsString(f) && f.MaxRepetitionLevel == 0)
             ?? throw new DatasetSchemaException($"{path}: not a token shard: string column 'doc_id' is missing");
         var tokField = fields.FirstOrDefault(f => f.Path.ToString()!.StartsWith("tokens", StringComparison.Ordinal) && f.ClrType == typeof(int) && f.MaxRepetitionLevel == 1)
             ?? throw new DatasetSchemaException($"{path}: not a token shard: column 'tokens' (list<int32>) is missing");
+        ParquetStructureCheck.ValidateRowGroup(path, reader.Metadata!, rowGroup);
         using var rg = reader.OpenRowGroupReader(rowGroup);
-        int rows = checked((int)rg.RowCount);
+        // Arrays are sized from the footer before any data is read: a lying footer must not make them huge. Every row
+        // has a distinct doc_id, so it takes at least a byte of the file; token values may compress far better (runs
+        // of one token), so they get 64 per file byte, and at least the 4 Mi that a writer's row group never exceeds
+        // unless one document alone is longer.
+        long fileBytes = new FileInfo(path).Length;
+        if (rg.RowCount < 0 || rg.RowCount > Math.Max(1024, fileBytes))
+            throw new DatasetSchemaException($"{path}: row group {rowGroup} claims {rg.RowCount} rows, more than the file can hold");
+        int rows = (int)rg.RowCount;
         var ids = new string?[rows];
         await rg.ReadAsync(idField, ids.AsMemory()!, null, ct).ConfigureAwait(false);
-        int n = checked((int)(rg.GetMetadata(tokField)?.MetaData?.NumValues ?? throw new DatasetSchemaException($"{path}: row group {rowGroup} has no metadata for column tokens")));
+        long declared = rg.GetMetadata(tokField)?.MetaData?.NumValues ?? throw new DatasetSchemaException($"{path}: row group {rowGroup} has no metadata for column tokens");
+        if (declared < 0 || declared > Math.Max(1L << 22, fileBytes * 64))
+            throw new DatasetSchemaException($"{path}: row group {rowGroup} claims {declared} token values, more than the file can hold");
+        int n = (int)declared;
         var values = new int[n];
         var definitions = new int[n];
         var levels = new int[n];
