@@ -13,6 +13,9 @@ public static class BenchCatalog
         ["extract-f1"] = ("HTML main-text extraction: mean token P/R/F1 on ../shared/data/html-extraction, per extractor, worst pages", ExtractF1Bench.RunAsync),
         // filter:
         // dedup:
+        ["dedup-quality"] = ("Dedup recall/precision vs generated ground truth per Jaccard bin, beside the LSH S-curve, per verification mode", Dedup.DedupQualityBench.RunAsync),
+        ["dedup-scale"] = ("Whole dedup of N generated 3 KB documents (--docs 100000,1000000): wall, docs/s, peak working set, growth", Dedup.DedupScaleBench.RunAsync),
+        ["dedup-signatures"] = ("Signature path docs/s per core (normalize, shingle, MinHash vector vs scalar) on 3 KB documents", Dedup.DedupSignatureBench.RunAsync),
         // tokenize:
         // train:
         // jobs:

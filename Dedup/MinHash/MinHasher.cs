@@ -17,9 +17,12 @@ public sealed class MinHasher
 {
     private readonly ulong[] _a;
     private readonly ulong[] _b;
+    private readonly bool _vectorize;
 
-    public MinHasher(int permutations, ulong seed = 0x5EED_D1D0_DA7A_0001UL)
+    /// <param name="vectorize">False forces the scalar loop (for comparison in the benchmark); results are identical.</param>
+    public MinHasher(int permutations, ulong seed = 0x5EED_D1D0_DA7A_0001UL, bool vectorize = true)
     {
+        _vectorize = vectorize;
         ArgumentOutOfRangeException.ThrowIfLessThan(permutations, 1);
         Permutations = permutations;
         Seed = seed;
@@ -46,7 +49,7 @@ public sealed class MinHasher
         if (signature.Length != Permutations)
             throw new ArgumentException($"signature has {signature.Length} positions, expected {Permutations}", nameof(signature));
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && Vector256<ulong>.Count == 4)
+        if (_vectorize && Vector256.IsHardwareAccelerated)
         {
             for (; i + 4 <= Permutations; i += 4)
             {

@@ -11,6 +11,7 @@ public static class CommandCatalog
         // extract:
         // filter:
         // dedup:
+        DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
         TokenizerTrainCommand.Create(),
