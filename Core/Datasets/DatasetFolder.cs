@@ -12,6 +12,7 @@ namespace DataPipe.Core.Datasets;
 /// DIR/_tasks/00000.json        per-task completion record
 /// DIR/_logs/task-00000.log     per-task log (skipped records with file and offset, retries, errors)
 /// DIR/_tmp/00000/              a running task's files before they are committed
+/// DIR/_claims/00000.lock        held (flock) by the process running the task, so no two processes run it at once
 /// DIR/_SUCCESS.json            written last: config hash, totals, counters, schema
 /// </code>
 /// </summary>
@@ -22,6 +23,7 @@ public static class DatasetFolder
     public const string TasksDir = "_tasks";
     public const string LogsDir = "_logs";
     public const string TmpDir = "_tmp";
+    public const string ClaimsDir = "_claims";
 
     public static string PartFileName(int task) => $"part-{task:D5}.parquet";
 
@@ -30,6 +32,12 @@ public static class DatasetFolder
     public static string TaskLogPath(string dir, int task) => Path.Combine(dir, LogsDir, $"task-{task:D5}.log");
 
     public static string TaskTmpDir(string dir, int task) => Path.Combine(dir, TmpDir, $"{task:D5}");
+
+    /// <summary>The lock a process holds while it runs task <paramref name="task"/> (see <c>FolderLock</c>).</summary>
+    public static string TaskClaimPath(string dir, int task) => Path.Combine(dir, ClaimsDir, $"{task:D5}.lock");
+
+    /// <summary>The lock held while a stage's folder is prepared for a plan or finalized, so each happens once.</summary>
+    public static string StageLockPath(string dir) => Path.Combine(dir, ClaimsDir, "stage.lock");
 
     /// <summary>The committed part files of a dataset folder (not temp files, not subfolders), in task order.</summary>
     public static IReadOnlyList<string> ListParts(string dir, string subdir = "")

@@ -70,22 +70,52 @@ public sealed class LocalExecutor
         int reused = plan.TaskCount - pending.Count;
         for (int i = 0; i < reused; i++) progress.TaskCompleted();
 
+        // Workers take tasks from a queue. A task another process holds (a Slurm node, a second `datapipe run` on the
+        // same folder) goes back to the end of the queue, so this process never runs it at the same time; when it
+        // comes around again it is either complete (reused) or free (the other process died or failed: run it here).
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<int>(pending);
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
         StageFailedException? failure = null;
-        try
+        int ranHere = 0;
+        async Task WorkerAsync(CancellationToken token)
         {
-            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Workers), CancellationToken = failFast.Token }, async (task, token) =>
+            while (queue.TryDequeue(out int task))
             {
+                token.ThrowIfCancellationRequested();
+                if (StageRunner.IsTaskComplete(outputDir, stage, plan, task))
+                {
+                    progress.TaskCompleted();
+                    continue;
+                }
+                using var claim = FolderLock.TryAcquire(DatasetFolder.TaskClaimPath(outputDir, task));
+                if (claim is null)
+                {
+                    queue.Enqueue(task);
+                    await Task.Delay(100, token).ConfigureAwait(false);
+                    continue;
+                }
+                if (StageRunner.IsTaskComplete(outputDir, stage, plan, task))
+                {
+                    progress.TaskCompleted();
+                    continue;
+                }
                 try
                 {
                     await RunWithRetriesAsync(stage, plan, outputDir, task, options.MaxAttempts, progress, token).ConfigureAwait(false);
+                    Interlocked.Increment(ref ranHere);
                 }
                 catch (StageFailedException e)
                 {
                     Interlocked.CompareExchange(ref failure, e, null);
                     await failFast.CancelAsync().ConfigureAwait(false);
+                    return;
                 }
-            }).ConfigureAwait(false);
+            }
+        }
+        try
+        {
+            int workers = Math.Clamp(options.Workers, 1, Math.Max(1, pending.Count));
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkerAsync(failFast.Token), failFast.Token))).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (failure is not null && !ct.IsCancellationRequested)
         {
@@ -94,7 +124,7 @@ public sealed class LocalExecutor
 
         var success = StageRunner.TryFinalize(outputDir, stage, plan, wall.Elapsed.TotalSeconds)
             ?? throw new DataPipeException($"stage '{stage.Name}': tasks finished but some completion records are missing in {outputDir}");
-        var result = new StageResult(stage.Name, outputDir, success, Skipped: false, TasksRun: pending.Count, TasksReused: reused);
+        var result = new StageResult(stage.Name, outputDir, success, Skipped: false, TasksRun: ranHere, TasksReused: plan.TaskCount - ranHere);
         options.Observer?.StageFinished(result);
         return result;
     }
@@ -110,14 +140,19 @@ public sealed class LocalExecutor
         if (task < 0 || task >= plan.TaskCount)
             throw new DataPipeException($"stage '{stage.Name}' has tasks 0..{plan.TaskCount - 1}; task {task} does not exist");
         var existing = DatasetFolder.ReadStagePlan(outputDir);
-        if (existing is null) StageRunner.Prepare(outputDir, stage, plan);
+        if (existing is null || existing.ConfigHash == stage.ConfigHash && existing.TaskCount == plan.TaskCount) StageRunner.Prepare(outputDir, stage, plan);
         else if (existing.ConfigHash != stage.ConfigHash || existing.TaskCount != plan.TaskCount)
             throw new DataPipeException($"{outputDir}: prepared for another configuration of stage '{existing.Stage}' ({existing.ConfigHash}, {existing.TaskCount} tasks); the launcher must prepare it for {stage.ConfigHash} first");
         var progress = new StageProgress(stage.Name, plan);
         var wall = Stopwatch.StartNew();
-        var record = StageRunner.IsTaskComplete(outputDir, stage, plan, task)
-            ? DatasetFolder.ReadTaskRecord(outputDir, task)!
-            : await RunWithRetriesAsync(stage, plan, outputDir, task, maxAttempts, progress, ct).ConfigureAwait(false);
+        TaskRecord record;
+        // Waits while another process runs this task; then reuses its result, or runs the task if that process failed.
+        using (await FolderLock.AcquireAsync(DatasetFolder.TaskClaimPath(outputDir, task), ct).ConfigureAwait(false))
+        {
+            record = StageRunner.IsTaskComplete(outputDir, stage, plan, task)
+                ? DatasetFolder.ReadTaskRecord(outputDir, task)!
+                : await RunWithRetriesAsync(stage, plan, outputDir, task, maxAttempts, progress, ct).ConfigureAwait(false);
+        }
         StageRunner.TryFinalize(outputDir, stage, plan, wall.Elapsed.TotalSeconds);
         return record;
     }

@@ -21,6 +21,9 @@ public static class StageRunner
     /// </summary>
     public static void Prepare(string outputDir, IStage stage, StagePlan plan)
     {
+        // Every process that runs a task of this stage may call this; the stage lock makes the check-clear-write
+        // sequence happen once, so a second task never clears the temp files of a first that already started.
+        using var stageLock = LockStage(outputDir);
         var existing = Directory.Exists(outputDir) ? DatasetFolder.ReadStagePlan(outputDir) : null;
         if (existing is not null && existing.ConfigHash == stage.ConfigHash && existing.TaskCount == plan.TaskCount && existing.Stage == stage.Name)
             return;
@@ -56,7 +59,8 @@ public static class StageRunner
             }
             foreach (var entry in Directory.EnumerateFileSystemEntries(outputDir))
             {
-                if (Path.GetFileName(entry) == DatasetFolder.LogsDir) continue;
+                // Logs stay for the record; claim files stay because other processes may hold or wait on them.
+                if (Path.GetFileName(entry) is DatasetFolder.LogsDir or DatasetFolder.ClaimsDir) continue;
                 if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
                 else File.Delete(entry);
             }
@@ -147,6 +151,10 @@ public static class StageRunner
     /// </summary>
     public static SuccessRecord? TryFinalize(string outputDir, IStage stage, StagePlan plan, double wallSeconds)
     {
+        // Two last tasks finishing at once on two nodes would both finalize; the lock makes the second see the first's record.
+        using var stageLock = LockStage(outputDir);
+        if (DatasetFolder.ReadSuccess(outputDir) is { } already && already.ConfigHash == stage.ConfigHash && already.TaskCount == plan.TaskCount)
+            return already;
         var records = new List<TaskRecord>(plan.TaskCount);
         for (int t = 0; t < plan.TaskCount; t++)
         {
@@ -173,6 +181,20 @@ public static class StageRunner
         DatasetFolder.WriteJsonAtomic(Path.Combine(outputDir, DatasetFolder.SuccessFile), success);
         TryDeleteDir(Path.Combine(outputDir, DatasetFolder.TmpDir));
         return success;
+    }
+
+    /// <summary>Takes the stage lock (waiting for it), creating the folder first.</summary>
+    public static FolderLock LockStage(string outputDir)
+    {
+        try
+        {
+            Directory.CreateDirectory(outputDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DataPipeException($"{outputDir}: cannot create output folder ({e.Message})", e);
+        }
+        return FolderLock.Acquire(DatasetFolder.StageLockPath(outputDir));
     }
 
     private static void TryDeleteDir(string dir)

@@ -17,6 +17,10 @@ public static class CommandCatalog
         TokenizerTrainCommand.Create(),
         // train:
         // jobs (run, task, status, inspect):
+        RunCommand.Create(),
+        TaskCommand.Create(),
+        StatusCommand.Create(),
+        InspectCommand.Create(),
         // scaling, compression, ablate:
         // other:
     ];

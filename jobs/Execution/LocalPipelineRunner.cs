@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using DataPipe.Core.Execution;
+using DataPipe.Core.Stages;
+using DataPipe.Jobs.Pipeline;
+
+namespace DataPipe.Jobs.Execution;
+
+/// <summary>
+/// Runs a pipeline's steps in order on this machine, each on the <see cref="LocalExecutor"/>'s worker pool. A step whose
+/// <c>_SUCCESS.json</c> matches its configuration is reused; a changed step reruns, and so does every step after it,
+/// because each step's configuration hash includes its inputs' hashes. Completed tasks of an interrupted step are kept.
+/// </summary>
+public sealed class LocalPipelineRunner
+{
+    /// <summary>Runs one stage and returns its result; the CLI passes one that draws progress and a summary.</summary>
+    public delegate Task<StageResult> StageRun(IStage stage, string outputDir, ExecutorOptions options, CancellationToken ct);
+
+    public async Task<IReadOnlyList<StageResult>> RunAsync(
+        PipelineDefinition pipeline, IReadOnlyList<PipelineStep> steps, int workers, int attempts, StageRun? runStage = null, CancellationToken ct = default)
+    {
+        runStage ??= (stage, dir, options, token) => new LocalExecutor().RunAsync(stage, dir, options, token);
+        var record = new PipelineRecord
+        {
+            Pipeline = pipeline.Name,
+            File = pipeline.File,
+            Executor = "local",
+            Workers = workers,
+            StartedAt = DateTime.UtcNow,
+        };
+        Directory.CreateDirectory(pipeline.OutputRoot);
+        var wall = Stopwatch.StartNew();
+        var results = new List<StageResult>();
+        try
+        {
+            foreach (var step in steps)
+            {
+                ct.ThrowIfCancellationRequested();
+                var stepWall = Stopwatch.StartNew();
+                var stage = step.Build();
+                var result = await runStage(stage, step.OutputDir, new ExecutorOptions { Workers = workers, MaxAttempts = attempts }, ct).ConfigureAwait(false);
+                results.Add(result);
+                record.Steps.Add(new StepRecord
+                {
+                    Step = step.Name,
+                    OutputDir = step.OutputDir,
+                    Tasks = result.Success.TaskCount,
+                    Reused = result.Skipped,
+                    RowsIn = result.Success.RowsIn,
+                    RowsOut = result.Success.RowsOut,
+                    WallSeconds = Math.Round(stepWall.Elapsed.TotalSeconds, 3),
+                });
+            }
+            record = record with { State = "succeeded" };
+            return results;
+        }
+        catch (Exception e)
+        {
+            record = record with { State = e is OperationCanceledException ? "interrupted" : "failed", Error = e.Message };
+            throw;
+        }
+        finally
+        {
+            record = record with { FinishedAt = DateTime.UtcNow, WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 3) };
+            try
+            {
+                record.Save(pipeline.OutputRoot);
+            }
+            catch (Core.Errors.DataPipeException)
+            {
+                // The run's own error (e.g. a full disk) is the one to report; the record is a convenience.
+            }
+        }
+    }
+}
