@@ -30,4 +30,10 @@ public sealed class StorageException : DataPipeException
 
     /// <summary>The path or URL that failed.</summary>
     public string Uri { get; } = "";
+
+    /// <summary>
+    /// True when the failure was transient and retries ran out (the object may be readable later); false for a
+    /// permanent answer (not found, forbidden), which a stage can skip and count instead of failing.
+    /// </summary>
+    public bool RetriesExhausted { get; init; }
 }

@@ -36,7 +36,7 @@ public sealed class HttpStorage(StorageOptions options, HttpClient? client = nul
         catch (Exception e) when (e is not StorageException and not OperationCanceledException)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
-            throw new StorageException(uri, $"GET failed after {options.MaxRetries} retries: {e.Message}", e);
+            throw new StorageException(uri, $"GET failed after {options.MaxRetries} retries: {e.Message}", e) { RetriesExhausted = true };
         }
         return stream;
     }

@@ -81,10 +81,18 @@ public sealed class ResumableReadStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        var tmp = new byte[buffer.Length];
-        int n = Read(tmp, 0, tmp.Length);
-        tmp.AsSpan(0, n).CopyTo(buffer);
-        return n;
+        // Pooled: readers call this with large buffers, once per chunk.
+        var tmp = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            int n = Read(tmp, 0, buffer.Length);
+            tmp.AsSpan(0, n).CopyTo(buffer);
+            return n;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(tmp);
+        }
     }
 
     private async Task EnsureOpenAsync(CancellationToken ct)

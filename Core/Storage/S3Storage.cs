@@ -78,7 +78,7 @@ public sealed class S3Storage(StorageOptions options) : IStorageBackend
         catch (Exception e) when (e is not StorageException and not OperationCanceledException)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
-            throw new StorageException(uri, $"GET failed after {options.MaxRetries} retries: {e.Message}", e);
+            throw new StorageException(uri, $"GET failed after {options.MaxRetries} retries: {e.Message}", e) { RetriesExhausted = true };
         }
         return stream;
     }

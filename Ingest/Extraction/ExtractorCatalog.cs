@@ -8,6 +8,7 @@ public static class ExtractorCatalog
     private static readonly Dictionary<string, Func<IMainTextExtractor>> Factories = new(StringComparer.Ordinal)
     {
         ["density"] = () => new DensityExtractor(),
+        ["smartreader"] = () => new SmartReaderExtractor(),
     };
 
     /// <summary>The extractor used when none is named: the density extractor (quality and speed in its class comment).</summary>

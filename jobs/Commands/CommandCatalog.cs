@@ -8,8 +8,10 @@ public static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         // ingest:
+        IngestCommand.Create(),
         // extract:
         // filter:
+        FilterCommand.Create(),
         // dedup:
         DedupCommand.Create(),
         // tokenize:

@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+
+namespace DataPipe.Filter.Classifier;
+
+/// <summary>
+/// Turns a text into hashed bucket indices (see <see cref="FeatureSettings"/>) in one pass over its characters, with no
+/// allocation: each word's hash is built while its characters are read (FNV-1a over lower-cased UTF-16 units, then a
+/// 64-bit finalizer), and a bigram's hash mixes the two word hashes. Every occurrence is one feature; a document's
+/// features all carry the weight 1/sqrt(n) (<see cref="Weight"/>), so long and short documents score on one scale.
+/// </summary>
+public static class HashedFeatures
+{
+    private const ulong FnvOffset = 14695981039346656037UL;
+    private const ulong FnvPrime = 1099511628211UL;
+    private const ulong BigramSalt = 0x9E3779B97F4A7C15UL;
+
+    /// <summary>Appends the bucket of every feature of <paramref name="text"/> to <paramref name="buckets"/>; returns how many.</summary>
+    public static int Extract(ReadOnlySpan<char> text, FeatureSettings settings, List<int> buckets)
+    {
+        int mask = settings.Buckets - 1;
+        if (text.Length > settings.MaxChars) text = text[..settings.MaxChars];
+        int before = buckets.Count;
+        ulong h = FnvOffset;
+        bool inWord = false;
+        ulong prev = 0;
+        bool havePrev = false;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            char c = i < text.Length ? text[i] : ' ';
+            if (char.IsLetterOrDigit(c))
+            {
+                // ASCII fast path for lower-casing; others through the invariant culture.
+                c = c < 128 ? (char)(c | ((uint)(c - 'A') <= 'Z' - 'A' ? 0x20 : 0)) : char.ToLowerInvariant(c);
+                h = (h ^ c) * FnvPrime;
+                inWord = true;
+                continue;
+            }
+            if (!inWord) continue;
+            ulong word = Mix(h);
+            buckets.Add((int)(word & (ulong)mask));
+            if (settings.Bigrams && havePrev) buckets.Add((int)(Mix(prev * 31 + word + BigramSalt) & (ulong)mask));
+            prev = word;
+            havePrev = true;
+            h = FnvOffset;
+            inWord = false;
+        }
+        return buckets.Count - before;
+    }
+
+    /// <summary>The weight each of a document's <paramref name="count"/> features carries.</summary>
+    public static float Weight(int count) => count == 0 ? 0f : 1f / MathF.Sqrt(count);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mix(ulong x)
+    {
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdUL;
+        x ^= x >> 33;
+        x *= 0xc4ceb9fe1a85ec53UL;
+        x ^= x >> 33;
+        return x;
+    }
+}

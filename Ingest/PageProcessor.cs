@@ -1,0 +1,128 @@
+using System.Text;
+using DataPipe.Core.Documents;
+using DataPipe.Core.Text;
+using DataPipe.Ingest.Charset;
+using DataPipe.Ingest.Extraction;
+using DataPipe.Ingest.Http;
+using DataPipe.Ingest.Language;
+using DataPipe.Ingest.Warc;
+
+namespace DataPipe.Ingest;
+
+/// <summary>What became of one WARC record: a document, a skip with its reason, or nothing (a record that is not a page).</summary>
+public readonly record struct PageResult(Document? Document, string? SkipReason, string? Detail)
+{
+    public static readonly PageResult NotAPage = new(null, null, null);
+
+    public static PageResult Skip(string reason, string? detail = null) => new(null, reason, detail);
+}
+
+/// <summary>
+/// Turns one WARC record into a document row: for a <c>response</c> record, parse the HTTP response, keep it only if
+/// it is a 200 HTML page, undo its transfer and content codings, decode its charset, extract the main text and
+/// identify the language; a <c>resource</c> record holding HTML goes the same way without HTTP; a WET
+/// <c>conversion</c> record already holds the text. Requests, metadata, revisits and warcinfo are not pages.
+/// One instance per task (its buffers are reused); not thread-safe.
+/// </summary>
+public sealed class PageProcessor
+{
+    private readonly IngestOptions _options;
+    private readonly IMainTextExtractor _extractor;
+    private readonly LanguageIdentifier _language;
+    private readonly HttpPayloadDecoder _decoder;
+
+    public PageProcessor(IngestOptions options, IMainTextExtractor? extractor = null, LanguageIdentifier? language = null)
+    {
+        _options = options;
+        _extractor = extractor ?? ExtractorCatalog.Create(options.Extractor);
+        _language = language ?? LanguageIdentifier.For(options.Languages);
+        _decoder = new HttpPayloadDecoder(options.MaxBodyBytes);
+    }
+
+    /// <summary>True when the last page's body was cut short and its decodable prefix was used.</summary>
+    public bool LastWasTruncated => _decoder.LastWasTruncated;
+
+    /// <summary>How the last page's charset was chosen.</summary>
+    public CharsetSource LastCharsetSource { get; private set; }
+
+    public PageResult Process(in WarcRecord record, string source)
+    {
+        string html;
+        switch (record.Type)
+        {
+            case "response":
+            {
+                if (!HttpResponseHead.TryParse(record.Block.Span, _options.MaxHeaderBytes, out var head, out string? error))
+                    return PageResult.Skip(SkipReasons.HttpBadResponse, error);
+                if (head.StatusCode != 200) return PageResult.Skip(SkipReasons.Non200, $"HTTP {head.StatusCode}");
+                string? contentType = head.ContentType;
+                if (contentType is null ? !MediaType.SniffHtml(head.Body) : !MediaType.IsHtml(contentType))
+                    return PageResult.Skip(SkipReasons.NonHtml, contentType ?? "no Content-Type");
+                var decoded = _decoder.Decode(head.Headers, head.Body, out var payload);
+                if (!decoded.IsOk) return PageResult.Skip(decoded.SkipReason!, decoded.Detail);
+                html = DecodeHtml(payload, MediaType.Charset(contentType));
+                break;
+            }
+            case "resource":
+            {
+                string? contentType = record.ContentType;
+                if (!MediaType.IsHtml(contentType)) return PageResult.Skip(SkipReasons.NonHtml, contentType ?? "no Content-Type");
+                if (record.Block.Length > _options.MaxBodyBytes) return PageResult.Skip(SkipReasons.HttpBodyTooLarge, $"{record.Block.Length} bytes");
+                html = DecodeHtml(record.Block.Span, MediaType.Charset(contentType));
+                break;
+            }
+            case "conversion":
+            {
+                // WET: the block is the page's text, UTF-8, one paragraph per line.
+                string text = Encoding.UTF8.GetString(record.Block.Span).Trim();
+                LastCharsetSource = CharsetSource.Header;
+                return MakeDocument(record, source, text);
+            }
+            default:
+                return PageResult.NotAPage;
+        }
+
+        string extracted;
+        try
+        {
+            extracted = _extractor.Extract(html, record.TargetUri);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return PageResult.Skip(SkipReasons.ExtractorFailed, $"{_extractor.Name}: {e.GetType().Name}: {e.Message}");
+        }
+        return MakeDocument(record, source, extracted);
+    }
+
+    private string DecodeHtml(ReadOnlySpan<byte> payload, string? headerCharset)
+    {
+        string html = HtmlCharset.Decode(payload, headerCharset, out _, out var how);
+        LastCharsetSource = how;
+        return html;
+    }
+
+    private PageResult MakeDocument(in WarcRecord record, string source, string text)
+    {
+        if (text.Length < Math.Max(1, _options.MinTextChars) || string.IsNullOrWhiteSpace(text))
+            return PageResult.Skip(SkipReasons.EmptyText, $"{text.Length} characters of main text");
+        string url = record.TargetUri;
+        var (lang, score) = _language.Identify(text);
+        return new PageResult(new Document
+        {
+            Id = record.RecordId,
+            Url = url,
+            Host = HostOf(url),
+            FetchTime = record.Date,
+            Lang = lang,
+            LangScore = score,
+            Text = text,
+            Source = source,
+            SourceOffset = record.FileOffset,
+            ContentHash = ContentHash.Of(text),
+        }, null, null);
+    }
+
+    /// <summary>The lower-cased host of a URL, or "" when it has none.</summary>
+    public static string HostOf(string url)
+        => Uri.TryCreate(url, UriKind.Absolute, out var u) && !string.IsNullOrEmpty(u.Host) ? u.Host.ToLowerInvariant() : "";
+}
