@@ -18,6 +18,8 @@ public static class BenchCatalog
         ["dedup-signatures"] = ("Signature path docs/s per core (normalize, shingle, MinHash vector vs scalar) on 3 KB documents", Dedup.DedupSignatureBench.RunAsync),
         // tokenize:
         // train:
+        ["train-learning"] = ("GPT on Tiny Shakespeare bytes: validation loss vs unigram entropy, tokens/s", Train.TrainLearningBench.RunAsync),
+        ["train-vs-pytorch"] = ("Same GPT, weights and batches in PyTorch (python3-torch): loss agreement over 50 steps, tokens/s ratio", Train.TrainVsPyTorchBench.RunAsync),
         // jobs:
         // scaling:
         // fuzz:

@@ -18,6 +18,8 @@ public static class CommandCatalog
         TokenizeCommand.Create(),
         TokenizerTrainCommand.Create(),
         // train:
+        TrainCommand.Create(),
+        GenerateCommand.Create(),
         // jobs (run, task, status, inspect):
         RunCommand.Create(),
         TaskCommand.Create(),

@@ -1,0 +1,46 @@
+using DataPipe.Core.Documents;
+using DataPipe.Core.Stages;
+using DataPipe.Tokenize.Shards;
+
+namespace DataPipe.Train;
+
+/// <summary>
+/// Training as a pipeline stage: one task that runs <see cref="GptTrainer"/> on a token shard folder, writing
+/// checkpoints and metrics into the stage folder. Its configuration hash covers the train config and the shards'
+/// manifest, so a rerun of the same pipeline resumes from the newest checkpoint (the executor keeps the folder) and a
+/// changed configuration trains from scratch. Work is counted in tokens.
+/// </summary>
+public sealed class TrainStage(string data, TrainConfig config) : IStage
+{
+    public string Name => "train";
+
+    public string ConfigHash { get; } = Core.Config.ConfigHash.Combine(
+        Core.Config.ConfigHash.Of(config),
+        Core.Config.ConfigHash.OfFile(Path.Combine(Path.GetFullPath(data), TokenManifest.FileName)));
+
+    public IReadOnlyList<ColumnDescription>? OutputSchema => null;
+
+    /// <summary>The result of the last <see cref="RunTaskAsync"/> in this process.</summary>
+    public TrainResult? Result { get; private set; }
+
+    public Task<StagePlan> PlanAsync(CancellationToken ct) =>
+        Task.FromResult(new StagePlan(1, (long)config.Steps * config.TokensPerStep, "tokens"));
+
+    public async Task RunTaskAsync(StageTaskContext ctx, CancellationToken ct)
+    {
+        ctx.AddInput(Path.GetFullPath(data));
+        var request = new TrainRequest(data, ctx.OutputDir, config)
+        {
+            Resume = true,
+            OnStep = row => ctx.Progress.Advance(row.BatchTokens),
+            OnEval = row => ctx.Log($"step {row.Step}: val_loss {row.ValLoss:F4}, perplexity {row.Perplexity:F2}, bits/byte {row.BitsPerByte:F4}"),
+        };
+        var result = await GptTrainer.RunAsync(request, ct).ConfigureAwait(false);
+        Result = result;
+        ctx.AddRowsIn(result.Tokens);
+        ctx.Counters.Increment("train.steps", result.Steps);
+        ctx.Counters.Increment("train.tokens", result.Tokens);
+        ctx.Counters.Increment("train.parameters", result.Parameters);
+        ctx.Log($"trained {result.Steps} steps ({result.Tokens} tokens) on {result.Device}; final loss {result.FinalLoss:F4}, val loss {result.FinalValLoss:F4}; checkpoint {result.Checkpoint}");
+    }
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using DataPipe.Core.Errors;
+using DataPipe.Train;
+using DataPipe.Train.Checkpoints;
+using DataPipe.Train.Model;
+using DataPipe.Tokenize.Shards;
+using DataPipe.Tokenize.Tokenizers;
+using TorchSharp;
+
+namespace DataPipe.Jobs.Commands;
+
+/// <summary>
+/// <c>datapipe generate --run DIR | --checkpoint FILE --prompt TEXT [--tokens N] [--temperature T] [--top-k K]</c>:
+/// samples a continuation from a trained GPT (the newest checkpoint of a run), with the tokenizer of its shards.
+/// </summary>
+public static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var run = new Option<string?>("--run") { Description = "Run folder (its newest checkpoint is used)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint file (instead of --run)" };
+        var prompt = new Option<string>("--prompt") { Description = "Text to continue", Required = true };
+        var tokens = new Option<int>("--tokens") { Description = "Tokens to generate", DefaultValueFactory = _ => 200 };
+        var temperature = new Option<double>("--temperature") { Description = "Softmax temperature", DefaultValueFactory = _ => 0.8 };
+        var topK = new Option<int>("--top-k") { Description = "Sample among the K most likely tokens (0: all)", DefaultValueFactory = _ => 40 };
+        var seed = new Option<long>("--seed") { Description = "Sampling seed", DefaultValueFactory = _ => 1 };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
+        var command = new Command("generate", "Sample text from a trained GPT checkpoint") { run, checkpoint, prompt, tokens, temperature, topK, seed, device };
+        command.SetAction((parse, ct) =>
+        {
+            string path = parse.GetValue(checkpoint)
+                ?? (parse.GetValue(run) is { } dir ? Checkpoint.Latest(dir) ?? throw new DataPipeException($"{dir}: no checkpoint in {Path.Combine(dir, Checkpoint.Folder)}") : null)
+                ?? throw new DataPipeException("generate: give --run DIR or --checkpoint FILE");
+            var header = Checkpoint.ReadHeader(path);
+            var manifest = TokenManifest.Load(header.Data);
+            if (manifest.Tokenizer.VocabHash != header.Tokenizer.VocabHash)
+                throw new DataPipeException($"{path}: its shard folder {header.Data} now holds another tokenizer ({manifest.Tokenizer.Name})");
+            var tokenizer = TokenizerCatalog.ForShards(header.Data, manifest);
+            var dev = GptTrainer.ChooseDevice(parse.GetValue(device)!);
+            using var model = new Gpt(GptShape.From(header.Config, header.Vocab), header.Config.Seed);
+            Checkpoint.Load(path, model, null);
+            model.to(dev);
+            string prompt0 = parse.GetValue(prompt)!;
+            string text = GptTrainer.Sample(model, tokenizer, prompt0, parse.GetValue(tokens), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(seed), dev);
+            Console.WriteLine(prompt0 + text);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}
