@@ -26,6 +26,8 @@ public static class CommandCatalog
         StatusCommand.Create(),
         InspectCommand.Create(),
         // scaling, compression, ablate:
+        ScalingCommand.Create(),
+        AblateCommand.Create(),
         // other:
     ];
 }

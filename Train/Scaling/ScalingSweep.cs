@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using DataPipe.Core.Datasets;
+using DataPipe.Core.Errors;
+using DataPipe.Train.Model;
+using DataPipe.Tokenize.Shards;
+
+namespace DataPipe.Train.Scaling;
+
+/// <summary>A model shape of the sweep: transformer blocks × width.</summary>
+public sealed record ModelSize(int Layers, int Width)
+{
+    /// <summary>Parses "LxW" (e.g. "2x64").</summary>
+    public static ModelSize Parse(string text)
+    {
+        var parts = text.Trim().Split('x', 'X');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int l) || !int.TryParse(parts[1], out int w) || l < 1 || w < 4)
+            throw new DataPipeException($"scaling: size '{text}' is not LAYERSxWIDTH (e.g. 2x64)");
+        return new ModelSize(l, w);
+    }
+
+    /// <summary>Heads for a width: 32-wide heads where the width allows, else 16-wide, else one head.</summary>
+    public int Heads => Width % 32 == 0 ? Width / 32 : Width % 16 == 0 ? Width / 16 : 1;
+
+    public override string ToString() => $"{Layers}x{Width}";
+}
+
+/// <summary>What the sweep trains: the target model (<see cref="Target"/>, its steps or compute) and the small ones.</summary>
+public sealed record ScalingOptions
+{
+    public string Data { get; init; } = "";
+    public string Out { get; init; } = "";
+
+    /// <summary>The target model and its training recipe; every sweep point uses the same recipe with its own shape and steps.</summary>
+    public TrainConfig Target { get; init; } = new();
+
+    /// <summary>Target compute in FLOPs (6·params·tokens); when set it decides the target's steps, else <see cref="TrainConfig.Steps"/> does.</summary>
+    public double? TargetFlops { get; init; }
+
+    /// <summary>Shapes of the sweep points, smallest compute first (at least 5).</summary>
+    public IReadOnlyList<ModelSize> Sizes { get; init; } =
+        [new(1, 32), new(1, 48), new(2, 48), new(2, 64), new(2, 96)];
+
+    /// <summary>Compute of the largest sweep point as a fraction of the target's (GPT-4 used 1/1,000 to 1/10,000).</summary>
+    public double LargestFraction { get; init; } = 1.0 / 30;
+
+    /// <summary>Ratio of the largest to the smallest sweep compute.</summary>
+    public double Span { get; init; } = 30;
+
+    /// <summary>Fewest optimizer steps a sweep point runs (a point below it gets more compute than planned, and the report says so).</summary>
+    public int MinSteps { get; init; } = 8;
+
+    /// <summary>Train the target to compare its loss with the prediction (off: predict only).</summary>
+    public bool TrainTarget { get; init; } = true;
+}
+
+/// <summary>One trained model of the sweep (or the target).</summary>
+public sealed record ScalingPoint
+{
+    public string Name { get; init; } = "";
+    public int Layers { get; init; }
+    public int Width { get; init; }
+    public int Heads { get; init; }
+    public int Steps { get; init; }
+    public long Parameters { get; init; }
+    public long Tokens { get; init; }
+    /// <summary>6 · parameters · tokens.</summary>
+    public double Flops { get; init; }
+    public double PlannedFlops { get; init; }
+    public double ValLoss { get; init; }
+    public double Seconds { get; init; }
+}
+
+/// <summary>The report of <c>datapipe scaling</c> (scaling.json).</summary>
+public sealed record ScalingReport
+{
+    public IReadOnlyList<ScalingPoint> Points { get; init; } = [];
+    public double FitA { get; init; }
+    public double FitB { get; init; }
+    public double FitC { get; init; }
+    public double FitAStandardError { get; init; }
+    public double FitBStandardError { get; init; }
+    public double FitCStandardError { get; init; }
+    /// <summary>Compute the fit normalises by: L = a·(C/scale)^b + c.</summary>
+    public double FitScale { get; init; }
+    public double FitResidualRms { get; init; }
+    public double TargetFlops { get; init; }
+    public double PredictedLoss { get; init; }
+    public double PredictedLossStandardError { get; init; }
+    public ScalingPoint? Target { get; init; }
+    public double? ActualLoss { get; init; }
+    /// <summary>(predicted − actual) / actual.</summary>
+    public double? RelativeError { get; init; }
+    /// <summary>Largest sweep point's compute over the target's.</summary>
+    public double LargestSweepFraction { get; init; }
+    /// <summary>All sweep points' compute together over the target's.</summary>
+    public double TotalSweepFraction { get; init; }
+    /// <summary>Largest over smallest sweep compute.</summary>
+    public double SweepSpan { get; init; }
+    public string Plot { get; init; } = "";
+}
+
+/// <summary>
+/// Predictable scaling (GPT-4 technical report, OpenAI 2023, section 3): trains a sweep of small GPTs at compute budgets
+/// spaced geometrically from <c>target/(fraction⁻¹·span)</c> to <c>target·fraction</c>, counting compute as
+/// 6·parameters·tokens (Kaplan et al. 2020), fits L(C) = a·C^b + c to their final validation losses
+/// (<see cref="PowerLawFit"/>), predicts the target's loss with its standard error, then trains the target and reports
+/// predicted against actual. Every model uses the target's recipe (context, batch, learning rate schedule, seed) and
+/// is evaluated on the same validation batches; only the shape and the step count change.
+/// </summary>
+public static class ScalingSweep
+{
+    public const string ReportFile = "scaling.json";
+    public const string PlotFile = "scaling.png";
+
+    /// <summary>Parameters of a model of this shape (built on the CPU and counted; tied embeddings count once).</summary>
+    public static long CountParameters(TrainConfig config, int vocab)
+    {
+        using var model = new Gpt(GptShape.From(config, vocab), config.Seed);
+        return model.ParameterCount;
+    }
+
+    public static async Task<ScalingReport> RunAsync(ScalingOptions options, Action<string>? log = null, CancellationToken ct = default)
+    {
+        if (options.Sizes.Count < 5) throw new DataPipeException($"scaling: needs at least 5 sweep sizes (got {options.Sizes.Count})");
+        if (!(options.LargestFraction is > 0 and < 1)) throw new DataPipeException($"scaling: the largest sweep fraction must be in (0, 1) (got {options.LargestFraction})");
+        if (!(options.Span >= 1)) throw new DataPipeException($"scaling: span must be >= 1 (got {options.Span})");
+        string data = Path.GetFullPath(options.Data);
+        string outDir = Path.GetFullPath(options.Out);
+        var manifest = TokenManifest.Load(data);
+        if (!manifest.ShardsOf("validation").Any())
+            throw new DataPipeException($"{Path.Combine(data, TokenManifest.FileName)}: the scaling fit compares validation losses, and these shards have no validation split");
+        var target = options.Target.Validate();
+        int vocab = target.Vocab > 0 ? target.Vocab : manifest.Tokenizer.VocabSize;
+        long tokensPerStep = target.TokensPerStep;
+
+        long targetParams = CountParameters(target, vocab);
+        int targetSteps = options.TargetFlops is { } flops
+            ? (int)Math.Max(1, Math.Round(flops / (6.0 * targetParams * tokensPerStep)))
+            : target.Steps;
+        target = target with { Steps = targetSteps, EvalEvery = 0, CheckpointEvery = 0 };
+        double targetFlops = 6.0 * targetParams * targetSteps * tokensPerStep;
+        log?.Invoke($"target {target.Layers}x{target.Width}: {targetParams:N0} parameters, {targetSteps} steps, {targetFlops:E2} FLOPs");
+
+        Directory.CreateDirectory(outDir);
+        var points = new List<ScalingPoint>();
+        int k = options.Sizes.Count;
+        for (int i = 0; i < k; i++)
+        {
+            var size = options.Sizes[i];
+            double planned = targetFlops * options.LargestFraction / Math.Pow(options.Span, (double)(k - 1 - i) / (k - 1));
+            var config = target with { Layers = size.Layers, Width = size.Width, Heads = size.Heads };
+            long parameters = CountParameters(config, vocab);
+            int steps = (int)Math.Max(options.MinSteps, Math.Round(planned / (6.0 * parameters * tokensPerStep)));
+            config = config with { Steps = steps, WarmupSteps = Math.Min(target.WarmupSteps, steps / 10) };
+            var point = await TrainPointAsync($"point-{i}-{size}", config, data, outDir, planned, log, ct).ConfigureAwait(false);
+            points.Add(point);
+        }
+
+        var fit = PowerLawFit.Fit(points.Select(p => p.Flops).ToList(), points.Select(p => p.ValLoss).ToList());
+        double predicted = fit.Predict(targetFlops);
+        double predictedSe = fit.PredictionStandardError(targetFlops);
+        log?.Invoke($"fit L(C) = {fit.UnscaledA:G4}·C^{fit.B:F4} + {fit.C:F4}; predicted target loss {predicted:F4} ± {predictedSe:F4}");
+
+        ScalingPoint? targetPoint = null;
+        if (options.TrainTarget)
+        {
+            var config = target with { WarmupSteps = Math.Min(target.WarmupSteps, Math.Max(0, targetSteps / 10)) };
+            targetPoint = await TrainPointAsync($"target-{target.Layers}x{target.Width}", config, data, outDir, targetFlops, log, ct).ConfigureAwait(false);
+        }
+
+        double largest = points.Max(p => p.Flops);
+        var report = new ScalingReport
+        {
+            Points = points,
+            FitA = fit.UnscaledA,
+            FitB = fit.B,
+            FitC = fit.C,
+            FitAStandardError = fit.StandardErrorA * Math.Pow(fit.Scale, -fit.B),
+            FitBStandardError = fit.StandardErrorB,
+            FitCStandardError = fit.StandardErrorC,
+            FitScale = fit.Scale,
+            FitResidualRms = fit.ResidualRms,
+            TargetFlops = targetFlops,
+            PredictedLoss = predicted,
+            PredictedLossStandardError = predictedSe,
+            Target = targetPoint,
+            ActualLoss = targetPoint?.ValLoss,
+            RelativeError = targetPoint is null ? null : (predicted - targetPoint.ValLoss) / targetPoint.ValLoss,
+            LargestSweepFraction = largest / targetFlops,
+            TotalSweepFraction = points.Sum(p => p.Flops) / targetFlops,
+            SweepSpan = largest / points.Min(p => p.Flops),
+            Plot = Path.Combine(outDir, PlotFile),
+        };
+        ScalingPlot.Save(report, fit, report.Plot);
+        AtomicFile.WriteAllText(Path.Combine(outDir, ReportFile), System.Text.Json.JsonSerializer.Serialize(report, DataPipeJson.Options));
+        return report;
+    }
+
+    private static async Task<ScalingPoint> TrainPointAsync(string name, TrainConfig config, string data, string outDir, double planned, Action<string>? log, CancellationToken ct)
+    {
+        string runDir = Path.Combine(outDir, "runs", name);
+        // A sweep point is cheap next to the target: a rerun trains it afresh rather than trusting a half-finished folder.
+        if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+        var watch = Stopwatch.StartNew();
+        var result = await GptTrainer.RunAsync(new TrainRequest(data, runDir, config), ct).ConfigureAwait(false);
+        double loss = result.FinalValLoss ?? throw new DataPipeException($"{runDir}: the run ended without a validation loss");
+        var point = new ScalingPoint
+        {
+            Name = name,
+            Layers = config.Layers,
+            Width = config.Width,
+            Heads = config.Heads,
+            Steps = result.Steps,
+            Parameters = result.Parameters,
+            Tokens = result.Tokens,
+            Flops = 6.0 * result.Parameters * result.Tokens,
+            PlannedFlops = planned,
+            ValLoss = loss,
+            Seconds = watch.Elapsed.TotalSeconds,
+        };
+        log?.Invoke($"{name}: {point.Parameters:N0} params × {point.Tokens:N0} tokens = {point.Flops:E2} FLOPs, val loss {loss:F4} ({point.Seconds:F1} s)");
+        return point;
+    }
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using DataPipe.Train;
+using DataPipe.Train.Scaling;
+using Spectre.Console;
+
+namespace DataPipe.Jobs.Commands;
+
+/// <summary>
+/// <c>datapipe scaling --data SHARDS --out DIR [--sizes 1x32,...] [--target-flops C] [--config train.yaml]</c>:
+/// trains a sweep of small GPTs, fits L(C) = a·C^b + c, predicts the target model's loss and trains the target to
+/// compare (<see cref="ScalingSweep"/>). Writes scaling.json, scaling.png and one run folder per model.
+/// </summary>
+public static class ScalingCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Token shard folder (with a validation split)", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Report folder: scaling.json, scaling.png, runs/", Required = true };
+        var configFile = new Option<string?>("--config") { Description = "Train config YAML of the target model and the recipe every point shares" };
+        var sizes = new Option<string?>("--sizes") { Description = "Sweep shapes LAYERSxWIDTH, comma-separated, smallest compute first (default 1x32,1x48,2x48,2x64,2x96)" };
+        var targetFlops = new Option<double?>("--target-flops") { Description = "Target compute in FLOPs (6·params·tokens); default: the config's steps" };
+        var steps = new Option<int?>("--steps") { Description = "Target's optimizer steps (when --target-flops is not given)" };
+        var layers = new Option<int?>("--layers") { Description = "Target's transformer blocks" };
+        var width = new Option<int?>("--width") { Description = "Target's width" };
+        var heads = new Option<int?>("--heads") { Description = "Target's attention heads" };
+        var context = new Option<int?>("--context") { Description = "Context length (all models)" };
+        var batch = new Option<int?>("--batch") { Description = "Sequences per step (all models)" };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (all models)" };
+        var fraction = new Option<double>("--largest-fraction") { Description = "Largest sweep compute over the target's", DefaultValueFactory = _ => 1.0 / 30 };
+        var span = new Option<double>("--span") { Description = "Largest over smallest sweep compute", DefaultValueFactory = _ => 30 };
+        var noTarget = new Option<bool>("--predict-only") { Description = "Fit and predict without training the target" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp" };
+
+        var command = new Command("scaling", "Fit L(C) = a·C^b + c on a sweep of small GPTs and predict (then check) a larger one's loss")
+        {
+            data, output, configFile, sizes, targetFlops, steps, layers, width, heads, context, batch, lr, fraction, span, noTarget, threads,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var c = parse.GetValue(configFile) is { } file ? TrainConfigFile.Load(file) : new TrainConfig { Steps = 400, WarmupSteps = 40 };
+            c = c with
+            {
+                Steps = parse.GetValue(steps) ?? c.Steps,
+                Layers = parse.GetValue(layers) ?? c.Layers,
+                Width = parse.GetValue(width) ?? c.Width,
+                Heads = parse.GetValue(heads) ?? c.Heads,
+                Context = parse.GetValue(context) ?? c.Context,
+                Batch = parse.GetValue(batch) ?? c.Batch,
+                Lr = parse.GetValue(lr) ?? c.Lr,
+                Threads = parse.GetValue(threads) ?? c.Threads,
+            };
+            var options = new ScalingOptions
+            {
+                Data = parse.GetValue(data)!,
+                Out = parse.GetValue(output)!,
+                Target = c.Validate(),
+                TargetFlops = parse.GetValue(targetFlops),
+                LargestFraction = parse.GetValue(fraction),
+                Span = parse.GetValue(span),
+                TrainTarget = !parse.GetValue(noTarget),
+            };
+            if (parse.GetValue(sizes) is { Length: > 0 } s)
+                options = options with { Sizes = s.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ModelSize.Parse).ToList() };
+
+            var report = await ScalingSweep.RunAsync(options, line => Console.WriteLine($"[scaling] {line}"), ct).ConfigureAwait(false);
+            Print(report);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Print(ScalingReport r)
+    {
+        string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
+        var points = new Table().Title("[bold]scaling sweep[/]").AddColumn("model").AddColumn(new TableColumn("params").RightAligned())
+            .AddColumn(new TableColumn("tokens").RightAligned()).AddColumn(new TableColumn("FLOPs").RightAligned())
+            .AddColumn(new TableColumn("val loss").RightAligned()).AddColumn(new TableColumn("s").RightAligned());
+        foreach (var p in r.Points.Append(r.Target).OfType<ScalingPoint>())
+            points.AddRow(Markup.Escape(p.Name), F(p.Parameters, "N0"), F(p.Tokens, "N0"), F(p.Flops, "E2"), F(p.ValLoss, "F4"), F(p.Seconds, "F1"));
+        AnsiConsole.Write(points);
+
+        var table = new Table().Title("[bold]scaling fit[/]").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+        table.AddRow("L(C) = a·C^b + c", Markup.Escape($"a {r.FitA:G4} ± {r.FitAStandardError:G2}, b {r.FitB:F4} ± {r.FitBStandardError:F4}, c {r.FitC:F4} ± {r.FitCStandardError:F4}"));
+        table.AddRow("sweep span (largest / smallest compute)", F(r.SweepSpan, "F1") + "x");
+        table.AddRow("largest sweep / target compute", "1/" + F(1 / r.LargestSweepFraction, "F0"));
+        table.AddRow("whole sweep / target compute", "1/" + F(1 / r.TotalSweepFraction, "F1"));
+        table.AddRow("target compute", F(r.TargetFlops, "E3"));
+        table.AddRow("predicted loss", $"{F(r.PredictedLoss, "F4")} ± {F(r.PredictedLossStandardError, "F4")}");
+        if (r.ActualLoss is double a) table.AddRow("actual loss", F(a, "F4"));
+        if (r.RelativeError is double e) table.AddRow("relative error", F(e * 100, "F2") + " %");
+        table.AddRow("plot", Markup.Escape(r.Plot));
+        AnsiConsole.Write(table);
+    }
+}
