@@ -17,6 +17,7 @@ public static class CommandCatalog
         DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
+        TokenizerTrainCommand.Create(),
         // train:
         TrainCommand.Create(),
         GenerateCommand.Create(),
