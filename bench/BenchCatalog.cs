@@ -10,6 +10,7 @@ public static class BenchCatalog
     {
         // ingest:
         // extract:
+        ["extract-speed"] = ("HTML main-text extraction: pages/s and MB/s per core, density vs SmartReader vs HtmlAgilityPack/AngleSharp parse-only", ExtractSpeedBench.RunAsync),
         ["extract-f1"] = ("HTML main-text extraction: mean token P/R/F1 on ../shared/data/html-extraction, per extractor, worst pages", ExtractF1Bench.RunAsync),
         // filter:
         // dedup:
