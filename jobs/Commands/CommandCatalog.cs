@@ -10,12 +10,14 @@ public static class CommandCatalog
         // ingest:
         IngestCommand.Create(),
         // extract:
+        ExtractCommand.Create(),
         // filter:
         FilterCommand.Create(),
         // dedup:
         DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
+        TokenizerTrainCommand.Create(),
         // train:
         TrainCommand.Create(),
         GenerateCommand.Create(),
