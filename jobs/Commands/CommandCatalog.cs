@@ -10,12 +10,14 @@ public static class CommandCatalog
         // ingest:
         IngestCommand.Create(),
         // extract:
+        ExtractCommand.Create(),
         // filter:
         FilterCommand.Create(),
         // dedup:
         DedupCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
+        TokenizerTrainCommand.Create(),
         // train:
         TrainCommand.Create(),
         GenerateCommand.Create(),
@@ -27,6 +29,7 @@ public static class CommandCatalog
         // scaling, compression, ablate:
         ScalingCommand.Create(),
         AblateCommand.Create(),
+        CompressionCommand.Create(),
         // other:
     ];
 }
