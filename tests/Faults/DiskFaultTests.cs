@@ -26,7 +26,7 @@ public class DiskFaultTests
                 File.WriteAllText(dir["blocker"], "a file, not a folder");
                 root = dir["blocker/out"];
             }
-            else
+            else if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserExecute);
             }
