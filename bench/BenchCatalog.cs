@@ -9,6 +9,8 @@ public static class BenchCatalog
     private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Benchmarks = new(StringComparer.Ordinal)
     {
         // ingest:
+        ["ingest"] = ("WARC parse MB/s and full ingest docs/s per core on a ~N MB corpus, vs warcio.js (--mb 300 --extractor density)", Ingest.IngestBench.RunAsync),
+        ["langid"] = ("language identification texts/s on real Common Crawl text (--texts 2000)", Ingest.LangIdBench.RunAsync),
         // extract:
         ["extract-f1"] = ("HTML main-text extraction: mean token P/R/F1 on ../shared/data/html-extraction, per extractor, worst pages", ExtractF1Bench.RunAsync),
         // filter:

@@ -84,9 +84,12 @@ public sealed class LanguageIdentifier
     }
 
     /// <summary>The longest lines of the text, joined, up to <see cref="SampleChars"/> characters.</summary>
-    public static string Sample(string text)
+    public static string Sample(string text) => Sample(text, SampleChars);
+
+    /// <summary>The longest lines of the text, joined, up to <paramref name="chars"/> characters.</summary>
+    public static string Sample(string text, int chars)
     {
-        if (text.Length <= SampleChars) return text;
+        if (text.Length <= chars) return text;
         var lines = new List<(int Start, int Length)>();
         int i = 0;
         while (i < text.Length)
@@ -97,12 +100,12 @@ public sealed class LanguageIdentifier
             i = end + 1;
         }
         lines.Sort((a, b) => b.Length != a.Length ? b.Length.CompareTo(a.Length) : a.Start.CompareTo(b.Start));
-        var sb = new System.Text.StringBuilder(SampleChars + 1);
+        var sb = new System.Text.StringBuilder(chars + 1);
         foreach (var (start, length) in lines)
         {
             if (sb.Length > 0) sb.Append(' ');
-            sb.Append(text, start, Math.Min(length, SampleChars - sb.Length));
-            if (sb.Length >= SampleChars) break;
+            sb.Append(text, start, Math.Min(length, chars - sb.Length));
+            if (sb.Length >= chars) break;
         }
         return sb.ToString();
     }

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using DataPipe.Core.Execution;
+using DataPipe.Ingest;
+using DataPipe.Ingest.Extraction;
+using DataPipe.Ingest.Http;
+using DataPipe.Ingest.Warc;
+
+namespace DataPipe.Bench.Ingest;
+
+/// <summary>
+/// <c>bench ingest [--mb 300] [--extractor NAME] [--skip-peer] [--skip-full]</c>: builds a ~N MB WARC from real pages
+/// (<see cref="WarcCorpus"/>), then measures on one core (a) record parsing alone (WarcReader + HTTP status line and
+/// headers) in MB/s compressed and decompressed, beside a zlib-only floor (GZipStream over the same file) and the npm
+/// peer warcio.js parsing the same bytes in the same run (installed into bench/.peers by this benchmark), and (b) the
+/// full ingest stage (HTTP decoding, charset, extraction, language id, Parquet) on one worker in a child process:
+/// documents/s per core and the child's peak working set. Issue 2's targets: parsing ≥ 150 MB/s per core, full ingest
+/// ≥ 400 documents/s per core, peak working set &lt; 500 MB on the 300 MB file.
+/// </summary>
+public static class IngestBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--child") return await ChildAsync(args[1], args[2], args[3]).ConfigureAwait(false);
+        int mb = IntArg(args, "--mb", 300);
+        string extractor = StringArg(args, "--extractor", ExtractorCatalog.Default);
+        bool skipPeer = args.Contains("--skip-peer");
+        bool skipFull = args.Contains("--skip-full");
+        string root = WarcCorpus.FindRoot();
+        string data = Path.Combine(root, "bench", "out", "ingest");
+        string file = Path.Combine(data, $"corpus-{mb}mb.warc.gz");
+
+        var sw = Stopwatch.StartNew();
+        long pages = WarcCorpus.Build(file, (long)mb << 20);
+        long size = new FileInfo(file).Length;
+        Console.WriteLine($"corpus: {file}: {size / 1e6:F1} MB, {pages:N0} pages ({pages * 2:N0} records), ready in {sw.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"cores: {Environment.ProcessorCount}; numbers are single-core (one thread / one worker)");
+
+        // Warm the file cache and the JIT on a first pass.
+        Parse(file, maxRecords: 2000);
+
+        // zlib floor: inflating the file with GZipStream, nothing else.
+        sw.Restart();
+        long inflated = 0;
+        using (var gz = new GZipStream(File.OpenRead(file), CompressionMode.Decompress))
+        {
+            var buf = new byte[1 << 20];
+            int n;
+            while ((n = gz.Read(buf)) > 0) inflated += n;
+        }
+        double floorSeconds = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"zlib floor (GZipStream, inflate only): {size / 1e6 / floorSeconds:F1} MB/s compressed, {inflated / 1e6 / floorSeconds:F1} MB/s decompressed");
+
+        var parse = Parse(file, maxRecords: long.MaxValue);
+        Console.WriteLine($"(a) parse (WarcReader + HTTP head): {parse.Records:N0} records in {parse.Seconds:F2} s: {size / 1e6 / parse.Seconds:F1} MB/s compressed, {parse.Decompressed / 1e6 / parse.Seconds:F1} MB/s decompressed, {parse.Records / parse.Seconds:N0} records/s");
+
+        Breakdown(file, extractor, pages: 300);
+
+        if (!skipPeer)
+        {
+            var peer = RunWarcio(root, file);
+            if (peer is { } p)
+            {
+                Console.WriteLine($"    warcio.js {p.Version} (node {p.Node}): {p.Records:N0} records in {p.Seconds:F2} s: {size / 1e6 / p.Seconds:F1} MB/s compressed");
+                Console.WriteLine($"    ratio DataPipe / warcio.js = {p.Seconds / parse.Seconds:F1}x");
+            }
+        }
+
+        if (!skipFull)
+        {
+            string outDir = Path.Combine(data, $"ingest-{mb}mb-{extractor}");
+            if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
+            var child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!, ["ingest", "--child", file, outDir, extractor]) { RedirectStandardOutput = true })!;
+            string output = await child.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
+            await child.WaitForExitAsync().ConfigureAwait(false);
+            var r = JsonSerializer.Deserialize<ChildResult>(output.Trim().Split('\n')[^1])!;
+            Console.WriteLine($"(b) full ingest, 1 worker, extractor {extractor}: {r.Documents:N0} documents from {r.Records:N0} records in {r.Seconds:F1} s: {r.Documents / r.Seconds:N0} documents/s per core, {size / 1e6 / r.Seconds:F1} MB/s compressed");
+            Console.WriteLine($"    peak working set of the ingest process: {r.PeakWorkingSetBytes / 1e6:F0} MB (includes the .NET runtime and the language models)");
+            Console.WriteLine($"    counters: {string.Join(", ", r.Counters.Where(kv => kv.Key.StartsWith("skipped", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value}"))}");
+        }
+        return 0;
+    }
+
+    /// <summary>Where a page's time goes, one core, on the first <paramref name="pages"/> pages: decode, extract, language id, hash.</summary>
+    private static void Breakdown(string file, string extractorName, int pages)
+    {
+        var extractor = ExtractorCatalog.Create(extractorName);
+        var language = DataPipe.Ingest.Language.LanguageIdentifier.For();
+        language.Identify("warm up the language models with a sentence of English text");
+        var decoder = new HttpPayloadDecoder();
+        var htmls = new List<(string Html, string Url)>();
+        var t = new double[4];
+        var sw = Stopwatch.StartNew();
+        using (var reader = new WarcReader(File.OpenRead(file)))
+        {
+            while (htmls.Count < pages && reader.TryRead(out var rec))
+            {
+                if (rec.Type != "response") continue;
+                sw.Restart();
+                if (!HttpResponseHead.TryParse(rec.Block.Span, 65536, out var head, out _)) continue;
+                if (!decoder.Decode(head.Headers, head.Body, out var payload).IsOk) continue;
+                string html = DataPipe.Ingest.Charset.HtmlCharset.Decode(payload, MediaType.Charset(head.ContentType));
+                t[0] += sw.Elapsed.TotalSeconds;
+                htmls.Add((html, rec.TargetUri));
+            }
+        }
+        long hash = 0;
+        foreach (var (html, url) in htmls)
+        {
+            sw.Restart();
+            string text = extractor.Extract(html, url);
+            t[1] += sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            var (lang, _) = language.Identify(text);
+            t[2] += sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            hash ^= DataPipe.Core.Text.ContentHash.Of(text) + lang.Length;
+            t[3] += sw.Elapsed.TotalSeconds;
+        }
+        GC.KeepAlive(hash);
+        double total = t.Sum();
+        string[] names = ["HTTP decode + charset", $"extract ({extractorName})", "language id", "normalize + hash"];
+        Console.WriteLine($"(c) per-page breakdown over {htmls.Count} pages, one core: {htmls.Count / total:N0} pages/s without reading and Parquet");
+        for (int i = 0; i < 4; i++) Console.WriteLine($"    {names[i],-24} {t[i] * 1000 / htmls.Count,8:F2} ms/page  {100 * t[i] / total,5:F1}%");
+    }
+
+    private sealed record ParseResult(long Records, long Decompressed, double Seconds);
+
+    private static ParseResult Parse(string file, long maxRecords)
+    {
+        var sw = Stopwatch.StartNew();
+        long records = 0;
+        long statusSum = 0;
+        using var reader = new WarcReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+        while (records < maxRecords && reader.TryRead(out var rec))
+        {
+            records++;
+            if (rec.Type == "response" && HttpResponseHead.TryParse(rec.Block.Span, 65536, out var head, out _))
+                statusSum += head.StatusCode + (head.ContentType?.Length ?? 0);
+        }
+        GC.KeepAlive(statusSum);
+        return new ParseResult(records, reader.DecompressedBytesRead, sw.Elapsed.TotalSeconds);
+    }
+
+    private sealed record PeerResult(string Version, string Node, long Records, double Seconds);
+
+    private static PeerResult? RunWarcio(string root, string file)
+    {
+        string peers = Path.Combine(root, "bench", ".peers");
+        string module = Path.Combine(peers, "node_modules", "warcio", "package.json");
+        if (!File.Exists(module))
+        {
+            Console.WriteLine("    installing warcio.js into bench/.peers (npm) ...");
+            Directory.CreateDirectory(peers);
+            if (Run("npm", ["install", "--prefix", peers, "--no-audit", "--no-fund", "warcio@2"], peers).Code != 0 || !File.Exists(module))
+            {
+                Console.WriteLine("    warcio.js could not be installed (npm failed); peer skipped");
+                return null;
+            }
+        }
+        string script = Path.Combine(peers, "warcio-parse.mjs");
+        File.Copy(Path.Combine(root, "bench", "peers", "warcio-parse.mjs"), script, overwrite: true);
+        var (code, stdout) = Run("node", [script, file], peers);
+        if (code != 0)
+        {
+            Console.WriteLine($"    warcio.js failed: {stdout}");
+            return null;
+        }
+        using var json = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+        string version = JsonDocument.Parse(File.ReadAllText(module)).RootElement.GetProperty("version").GetString() ?? "?";
+        string node = Run("node", ["--version"], peers).Output.Trim();
+        return new PeerResult(version, node, json.RootElement.GetProperty("records").GetInt64(), json.RootElement.GetProperty("seconds").GetDouble());
+    }
+
+    private static (int Code, string Output) Run(string exe, string[] args, string cwd)
+    {
+        var psi = new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = cwd };
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output + (p.ExitCode != 0 ? err.Result : ""));
+    }
+
+    private sealed record ChildResult(long Records, long Documents, double Seconds, long PeakWorkingSetBytes, SortedDictionary<string, long> Counters);
+
+    /// <summary>The measured full ingest, alone in its process so that its peak working set is its own.</summary>
+    private static async Task<int> ChildAsync(string file, string outDir, string extractor)
+    {
+        var stage = await IngestStage.CreateAsync(new IngestOptions { Inputs = [file], Extractor = extractor }).ConfigureAwait(false);
+        var sw = Stopwatch.StartNew();
+        var result = await new LocalExecutor().RunAsync(stage, outDir, new ExecutorOptions { Workers = 1, MaxAttempts = 1 }).ConfigureAwait(false);
+        double seconds = sw.Elapsed.TotalSeconds;
+        using var me = Process.GetCurrentProcess();
+        me.Refresh();
+        var r = new ChildResult(result.Success.RowsIn, result.Success.RowsOut, seconds, me.PeakWorkingSet64, result.Success.Counters);
+        Console.WriteLine(JsonSerializer.Serialize(r));
+        return 0;
+    }
+
+    internal static int IntArg(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int v) ? v : fallback;
+    }
+
+    internal static string StringArg(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
