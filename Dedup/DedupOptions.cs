@@ -46,7 +46,10 @@ public sealed record DedupOptions
     /// <summary>Bucket partitions: the tasks of the pairs stage (0: max(tasks, 8)).</summary>
     public int Partitions { get; init; }
 
-    /// <summary>Candidates a bucket member is compared with before it starts a group of its own (bounds work in huge buckets).</summary>
+    /// <summary>Buckets with at most this many members have every pair verified; larger ones are grouped by leaders.</summary>
+    public int PairwiseBucketLimit { get; init; } = 64;
+
+    /// <summary>In a bucket above <see cref="PairwiseBucketLimit"/>: leaders a member is compared with before it is left out (bounds work).</summary>
     public int MaxLeadersPerBucket { get; init; } = 16;
 
     /// <summary>Write dropped documents to <c>documents/rejected/{exact,near}/</c>.</summary>
@@ -68,6 +71,7 @@ public sealed record DedupOptions
         if (Threshold is <= 0 or > 1) throw new ArgumentException($"threshold must be in (0, 1] (got {Threshold})");
         if (Tasks < 1) throw new ArgumentException($"tasks must be >= 1 (got {Tasks})");
         if (Partitions < 0) throw new ArgumentException($"partitions must be >= 0 (got {Partitions})");
+        if (PairwiseBucketLimit < 2) throw new ArgumentException($"pairwise bucket limit must be >= 2 (got {PairwiseBucketLimit})");
         if (MaxLeadersPerBucket < 1) throw new ArgumentException($"max leaders per bucket must be >= 1 (got {MaxLeadersPerBucket})");
     }
 }

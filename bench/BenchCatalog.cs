@@ -12,8 +12,11 @@ public static class BenchCatalog
         ["ingest"] = ("WARC parse MB/s and full ingest docs/s per core on a ~N MB corpus, vs warcio.js (--mb 300 --extractor density)", Ingest.IngestBench.RunAsync),
         ["langid"] = ("language identification texts/s on real Common Crawl text (--texts 2000)", Ingest.LangIdBench.RunAsync),
         // extract:
+        ["extract-speed"] = ("HTML main-text extraction: pages/s and MB/s per core, density vs SmartReader vs HtmlAgilityPack/AngleSharp parse-only", ExtractSpeedBench.RunAsync),
         ["extract-f1"] = ("HTML main-text extraction: mean token P/R/F1 on ../shared/data/html-extraction, per extractor, worst pages", ExtractF1Bench.RunAsync),
         // filter:
+        ["filter-classifier"] = ("Quality classifier held-out AUC and training seconds vs fastText and scikit-learn (GPT-3 recipe) on the same splits", Filter.FilterClassifierBench.RunAsync),
+        ["filter-score-speed"] = ("Classifier scoring docs per CPU-second on 3 KB documents (target 20,000/core), and the heuristic rules' speed", Filter.FilterScoreSpeedBench.RunAsync),
         // dedup:
         ["dedup-quality"] = ("Dedup recall/precision vs generated ground truth per Jaccard bin, beside the LSH S-curve, per verification mode", Dedup.DedupQualityBench.RunAsync),
         ["dedup-scale"] = ("Whole dedup of N generated 3 KB documents (--docs 100000,1000000): wall, docs/s, peak working set, growth", Dedup.DedupScaleBench.RunAsync),

@@ -3,9 +3,8 @@ using DataPipe.Ingest.Extraction;
 namespace DataPipe.Bench;
 
 /// <summary>
-/// The extractors the extraction benchmarks compare: every extractor of <see cref="ExtractorCatalog"/>, plus
-/// SmartReader (the C# port of Mozilla Readability, whose output is the reference of the test set) when the catalog
-/// does not carry it yet.
+/// The extractors the extraction benchmarks compare: every extractor of <see cref="ExtractorCatalog"/>, the default
+/// (density) first; SmartReader, the C# port of Mozilla Readability whose output is the test set's reference, is one.
 /// </summary>
 internal static class ExtractPeers
 {
@@ -13,20 +12,7 @@ internal static class ExtractPeers
     {
         var list = ExtractorCatalog.Names.OrderBy(n => n == ExtractorCatalog.Default ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal)
             .Select(ExtractorCatalog.Create).ToList();
-        if (!list.Any(e => e.Name == "smartreader")) list.Add(new SmartReaderPeer());
         return list;
-    }
-
-    /// <summary>SmartReader's article text, as a peer.</summary>
-    private sealed class SmartReaderPeer : IMainTextExtractor
-    {
-        public string Name => "smartreader";
-
-        public string Extract(string html, string? url = null)
-        {
-            var article = SmartReader.Reader.ParseArticle(url ?? "https://example.com/", html);
-            return article.IsReadable ? article.TextContent ?? "" : "";
-        }
     }
 
     /// <summary>The shared test set, beside the checkout: <c>../shared/data/html-extraction</c>.</summary>

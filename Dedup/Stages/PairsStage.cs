@@ -12,10 +12,10 @@ namespace DataPipe.Dedup.Stages;
 /// Dedup reduce step 2 of 4, one task per bucket partition: reads that partition's bucket file from every signature
 /// task, sorts the entries so each bucket's members come together, and turns buckets into duplicate pairs. Exact keys
 /// (<c>content_hash</c>, URL) pair every member with the bucket's first document. LSH buckets are candidates
-/// (Leskovec et al., Mining of Massive Datasets ch. 3.4): each member is compared, in input order, with the bucket's
-/// group leaders so far (at most <see cref="DedupOptions.MaxLeadersPerBucket"/>) and paired with the first whose
-/// similarity reaches the threshold, else it leads a group of its own; with verification off it is paired with the
-/// bucket's first document. Similarity is the exact Jaccard of the shingle sets (as Spark's approxSimilarityJoin
+/// (Leskovec et al., Mining of Massive Datasets ch. 3.4): in a bucket of up to <see cref="DedupOptions.PairwiseBucketLimit"/>
+/// members every pair is verified; in a larger one (shared boilerplate) each member, in input order, is verified against
+/// the group leaders so far (at most <see cref="DedupOptions.MaxLeadersPerBucket"/>) and leads a group of its own when it
+/// matches none, which bounds the work; with verification off every member is paired with the bucket's first document. Similarity is the exact Jaccard of the shingle sets (as Spark's approxSimilarityJoin
 /// computes it) or the MinHash estimate from the signatures. Each checked pair's outcome is cached, so a pair that
 /// shares several bands is verified once. Writes <c>part-PPPPP.bin</c>: sorted, distinct pairs.
 /// </summary>
@@ -112,30 +112,43 @@ public sealed class PairsStage : IStage
     private void Group(Span<BucketEntry> bucket, DocRecordStore store, List<long> leaders, Dictionary<(long, long), bool> checkedPairs,
         Dictionary<long, uint[]> cache, List<DupPair> pairs, Counters counters)
     {
+        if (bucket.Length <= _options.PairwiseBucketLimit)
+        {
+            // Every pair of the bucket, as Spark's approxSimilarityJoin does: exact recall for what LSH proposed.
+            for (int i = 0; i < bucket.Length; i++)
+                for (int k = i + 1; k < bucket.Length; k++)
+                    if (Similar(bucket[i].Doc, bucket[k].Doc)) pairs.Add(new DupPair(bucket[i].Doc, bucket[k].Doc, PairKind.Near));
+            return;
+        }
+        // A huge bucket (boilerplate pages): each member against the group leaders so far, a leader itself when it joins none.
+        counters.Increment("pairs.large_buckets");
         leaders.Clear();
         foreach (var e in bucket)
         {
-            long doc = e.Doc;
             bool joined = false;
             foreach (long leader in leaders)
             {
-                if (!checkedPairs.TryGetValue((leader, doc), out bool similar))
+                if (Similar(leader, e.Doc))
                 {
-                    double j = Similarity(Load(leader), Load(doc));
-                    similar = j >= _options.Threshold;
-                    checkedPairs[(leader, doc)] = similar;
-                    counters.Increment("pairs.candidates_checked");
-                    if (!similar) counters.Increment("pairs.rejected_by_verification");
-                }
-                if (similar)
-                {
-                    pairs.Add(new DupPair(leader, doc, PairKind.Near));
+                    pairs.Add(new DupPair(leader, e.Doc, PairKind.Near));
                     joined = true;
-                    break;
                 }
             }
-            if (!joined && leaders.Count < _options.MaxLeadersPerBucket) leaders.Add(doc);
+            if (!joined && leaders.Count < _options.MaxLeadersPerBucket) leaders.Add(e.Doc);
             else if (!joined) counters.Increment("pairs.bucket_leader_limit");
+        }
+
+        bool Similar(long a, long b)
+        {
+            if (a == b) return true;
+            if (!checkedPairs.TryGetValue((a, b), out bool similar))
+            {
+                similar = Similarity(Load(a), Load(b)) >= _options.Threshold;
+                checkedPairs[(a, b)] = similar;
+                counters.Increment("pairs.candidates_checked");
+                if (!similar) counters.Increment("pairs.rejected_by_verification");
+            }
+            return similar;
         }
 
         uint[] Load(long doc)

@@ -27,10 +27,11 @@ public static class HashedFeatures
         for (int i = 0; i <= text.Length; i++)
         {
             char c = i < text.Length ? text[i] : ' ';
-            if (char.IsLetterOrDigit(c))
+            // ASCII fast path for the word test and lower-casing; other characters through the invariant culture.
+            bool wordChar = c < 128 ? (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 : char.IsLetterOrDigit(c);
+            if (wordChar)
             {
-                // ASCII fast path for lower-casing; others through the invariant culture.
-                c = c < 128 ? (char)(c | ((uint)(c - 'A') <= 'Z' - 'A' ? 0x20 : 0)) : char.ToLowerInvariant(c);
+                c = c < 128 ? (char)(c | 0x20) : char.ToLowerInvariant(c); // digits already have bit 0x20 set
                 h = (h ^ c) * FnvPrime;
                 inWord = true;
                 continue;

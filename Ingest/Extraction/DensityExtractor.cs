@@ -88,12 +88,12 @@ internal static class BlockNames
     [
         "-ad-", "ad-break", "agegate", "banner", "breadcrumb", "combx", "comment", "community", "consent", "cookie", "cover-wrap", "disqus",
         "extra", "foot", "gdpr", "header", "legends", "menu", "modal", "nav", "newsletter", "pager", "pagination", "popup",
-        "related", "remark", "replies", "rss", "share", "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "subscribe",
+        "related", "remark", "replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "subscribe",
         "supplemental", "yom-remote",
     ];
 
     /// <summary>Names that rescue an otherwise unlikely block.</summary>
-    private static readonly string[] MaybeContent = ["and", "article", "body", "column", "content", "main", "shadow"];
+    private static readonly string[] MaybeContent = ["and", "article", "body", "column", "content", "main", "mathjax", "shadow"];
 
     private static readonly string[] Positive = ["article", "body", "content", "entry", "hentry", "h-entry", "main", "page", "post", "text", "blog", "story"];
 
@@ -177,7 +177,7 @@ internal sealed class PageScoring
     // ---- measuring ----
 
     private static bool AlwaysDropped(HtmlTag tag) => tag is HtmlTag.Head or HtmlTag.Nav or HtmlTag.Aside or HtmlTag.Footer or HtmlTag.Button
-        or HtmlTag.Select or HtmlTag.Option or HtmlTag.Optgroup or HtmlTag.Input or HtmlTag.Textarea or HtmlTag.Svg or HtmlTag.Math
+        or HtmlTag.Select or HtmlTag.Option or HtmlTag.Optgroup or HtmlTag.Input or HtmlTag.Textarea or HtmlTag.Svg
         or HtmlTag.Iframe or HtmlTag.Object or HtmlTag.Embed or HtmlTag.Canvas or HtmlTag.Video or HtmlTag.Audio or HtmlTag.Map
         or HtmlTag.Dialog or HtmlTag.Template or HtmlTag.Noscript or HtmlTag.Script or HtmlTag.Style or HtmlTag.Title or HtmlTag.Meta
         or HtmlTag.Link or HtmlTag.Label or HtmlTag.Form or HtmlTag.Fieldset;
@@ -471,9 +471,10 @@ internal sealed class PageScoring
         if (_commas[i] >= 10) return false;
         bool isList = node.Tag is HtmlTag.Ul or HtmlTag.Ol;
         int len = _textLen[i];
-        if (!isList && len > 0 && _listLen[i] > 0.9f * len) isList = true;
-        int p = _pCount[i], img = _imgCount[i], li = _liCount[i] - 100, input = _inputCount[i], embeds = _embedCount[i];
         float ld = LinkDensity(i);
+        // A container made of lists is read as a list, unless it is mostly links (a div of link lists is navigation).
+        if (!isList && len > 0 && _listLen[i] > 0.9f * len && ld < 0.5f) isList = true;
+        int p = _pCount[i], img = _imgCount[i], li = _liCount[i] - 100, input = _inputCount[i], embeds = _embedCount[i];
         float headingDensity = len == 0 ? 0 : (float)_headingLen[i] / len;
         if (img > 1 && (float)p / img < 0.5f) return true;
         if (!isList && li > p) return true;
@@ -482,7 +483,6 @@ internal sealed class PageScoring
         if (!isList && weight < 25 && ld > 0.2f) return true;
         if (weight >= 25 && ld > 0.5f) return true;
         if ((embeds == 1 && len < 75) || embeds > 1) return true;
-        if (isList && ld > 0.5f) return true;
         return false;
     }
 

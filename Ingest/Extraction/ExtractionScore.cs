@@ -25,18 +25,33 @@ public readonly record struct ExtractionScore(double Precision, double Recall, d
         return new ExtractionScore(p, r, f, gotTotal, wantTotal);
     }
 
-    /// <summary>The words of <paramref name="text"/>: maximal runs of letters, digits and combining marks, lower-cased.</summary>
+    /// <summary>
+    /// The words of <paramref name="text"/>: maximal runs of letters, digits and combining marks, lower-cased; in
+    /// scripts written without spaces (Han, Hiragana, Katakana, Thai) every character is a token of its own, so a
+    /// sentence is not one giant word that any small difference turns into a miss.
+    /// </summary>
     public static IEnumerable<string> Tokens(string text)
     {
         int i = 0;
         while (i < text.Length)
         {
             while (i < text.Length && !IsWordChar(text[i])) i++;
+            if (i >= text.Length) break;
+            if (IsUnspacedScript(text[i]))
+            {
+                yield return text[i].ToString();
+                i++;
+                continue;
+            }
             int start = i;
-            while (i < text.Length && IsWordChar(text[i])) i++;
-            if (i > start) yield return text[start..i].ToLowerInvariant();
+            while (i < text.Length && IsWordChar(text[i]) && !IsUnspacedScript(text[i])) i++;
+            yield return text[start..i].ToLowerInvariant();
         }
     }
+
+    private static bool IsUnspacedScript(char c) =>
+        c is (>= '\u3040' and <= '\u30FF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u4E00' and <= '\u9FFF') or (>= '\uF900' and <= '\uFAFF')
+            or (>= '\u0E00' and <= '\u0E7F') or (>= '\uFF66' and <= '\uFF9F');
 
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c)
         || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark

@@ -46,7 +46,7 @@ internal static class DedupBenchData
             else if (filled > 0 && r < 0.12) text = EditWords(recent[random.Next(filled)], random, 8);
             else
             {
-                text = g.BaseText(random, 480);
+                text = g.BaseText(random, 560);
                 recent[filled < recent.Length ? filled++ : random.Next(recent.Length)] = text;
             }
             yield return NearDuplicateGenerator.MakeDocument(i, text, t0.AddSeconds(i));

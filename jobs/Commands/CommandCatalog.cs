@@ -10,6 +10,7 @@ public static class CommandCatalog
         // ingest:
         IngestCommand.Create(),
         // extract:
+        ExtractCommand.Create(),
         // filter:
         FilterCommand.Create(),
         // dedup:

@@ -29,7 +29,7 @@ public static class TaskCommand
             var step = def.FindStep(name)
                 ?? throw new PipelineConfigException($"{def.File}: no stage or step named '{name}' (steps: {string.Join(", ", def.Steps.Select(s => s.Name))})");
             int index = parse.GetValue(task);
-            var built = step.Build();
+            var built = await step.Build(ct).ConfigureAwait(false);
             var plan = await built.PlanAsync(ct).ConfigureAwait(false);
             if (index >= plan.TaskCount)
             {

@@ -36,7 +36,7 @@ public sealed class LocalPipelineRunner
             {
                 ct.ThrowIfCancellationRequested();
                 var stepWall = Stopwatch.StartNew();
-                var stage = step.Build();
+                var stage = await step.Build(ct).ConfigureAwait(false);
                 var result = await runStage(stage, step.OutputDir, new ExecutorOptions { Workers = workers, MaxAttempts = attempts }, ct).ConfigureAwait(false);
                 results.Add(result);
                 record.Steps.Add(new StepRecord

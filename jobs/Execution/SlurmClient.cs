@@ -28,8 +28,11 @@ public sealed record SlurmSubmission
 /// (<c>sacct</c>) is not assumed: clusters without slurmdbd are common, and the completion records on disk are the
 /// authority on what finished.
 /// </summary>
-public sealed class SlurmClient
+public sealed class SlurmClient(IReadOnlyDictionary<string, string>? environment = null)
 {
+    /// <summary>Variables set for every Slurm command (a test cluster's <c>SLURM_CONF</c>); the rest is inherited.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; } = environment ?? new Dictionary<string, string>();
+
     public static bool IsInstalled => FindOnPath("sbatch") is not null && FindOnPath("squeue") is not null;
 
     /// <summary>Submits the array and returns its job id.</summary>
@@ -106,7 +109,7 @@ public sealed class SlurmClient
         return groups.Count == 0 ? "left the queue" : string.Join(", ", groups);
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, IReadOnlyList<string> args, CancellationToken ct)
+    private async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, IReadOnlyList<string> args, CancellationToken ct)
     {
         var psi = new ProcessStartInfo(FindOnPath(program) ?? program)
         {
@@ -115,6 +118,7 @@ public sealed class SlurmClient
             UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in Environment) psi.Environment[k] = v;
         Process process;
         try
         {
@@ -135,7 +139,7 @@ public sealed class SlurmClient
 
     private static string? FindOnPath(string program)
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/bin", "/usr/local/bin"]))
+        foreach (var dir in (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/bin", "/usr/local/bin"]))
         {
             string p = Path.Combine(dir, program);
             if (File.Exists(p)) return p;

@@ -41,15 +41,18 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
             {
                 // While every step so far is complete, a step can be built and checked now; after the first submitted
                 // one, its inputs do not exist yet, so later steps are submitted and their tasks check themselves.
+                int arraySize = step.Tasks;
                 if (upstreamComplete)
                 {
-                    var stage = step.Build();
+                    var stage = await step.Build(ct).ConfigureAwait(false);
                     if (StageRunner.IsComplete(step.OutputDir, stage))
                     {
                         log.WriteLine($"[{step.Name}] already complete for this configuration, reused");
                         record.Steps.Add(new StepRecord { Step = step.Name, OutputDir = step.OutputDir, Tasks = step.Tasks, Reused = true });
                         continue;
                     }
+                    // Its inputs exist, so its real plan is known (e.g. one task per input file): size the array by it.
+                    arraySize = (await stage.PlanAsync(ct).ConfigureAwait(false)).TaskCount;
                     upstreamComplete = false;
                 }
                 string script = WriteScript(slurmDir, pipeline, step, pipeline.Executor.Attempts);
@@ -57,7 +60,7 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
                 {
                     JobName = $"{pipeline.Name}.{step.Name}",
                     Script = script,
-                    ArraySize = step.Tasks,
+                    ArraySize = arraySize,
                     Resources = step.Resources,
                     AfterOk = previous,
                     Account = pipeline.Executor.Slurm.Account,
@@ -65,9 +68,9 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
                     OutputPattern = Path.Combine(slurmDir, $"{step.Name}-%A_%a.out"),
                     WorkDir = pipeline.OutputRoot,
                 }, ct).ConfigureAwait(false);
-                log.WriteLine($"[{step.Name}] submitted job array {id} ({step.Tasks} task(s){(previous is null ? "" : $", after {previous}")})");
+                log.WriteLine($"[{step.Name}] submitted job array {id} ({arraySize} task(s){(previous is null ? "" : $", after {previous}")})");
                 submitted.Add((step, id));
-                record.Steps.Add(new StepRecord { Step = step.Name, OutputDir = step.OutputDir, Tasks = step.Tasks, SlurmJobId = id });
+                record.Steps.Add(new StepRecord { Step = step.Name, OutputDir = step.OutputDir, Tasks = arraySize, SlurmJobId = id });
                 previous = id;
             }
             record.Save(pipeline.OutputRoot);
@@ -124,15 +127,29 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
                     continue;
                 }
                 var final = await client.FinalStatesAsync(id, ct).ConfigureAwait(false);
+                var (error, output) = FirstError(pipeline.OutputRoot, step.Name, id);
                 string where = status.FailedLog is not null
                     ? $"task log: {status.FailedLog}"
-                    : $"Slurm output: {Path.Combine(pipeline.OutputRoot, "_slurm", $"{step.Name}-{id}_*.out")}";
+                    : $"Slurm output: {output ?? Path.Combine(pipeline.OutputRoot, "_slurm", $"{step.Name}-{id}_*.out")}";
                 throw new DataPipeException(
                     $"step '{step.Name}' (Slurm job {id}) ended without completing ({(final.Count > 0 ? SlurmClient.Describe(final) : "final state no longer known")}; " +
-                    $"{status.Done}/{status.Tasks} tasks done, {status.Failed} failed); {where}");
+                    $"{status.Done}/{status.Tasks} tasks done, {status.Failed} failed){(error is null ? "" : $": {error}")}; {where}");
             }
             if (pending.Count > 0) await Task.Delay(poll, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The first "error:" line a failed array element printed, and the Slurm output file it is in.</summary>
+    private static (string? Error, string? File) FirstError(string outputRoot, string step, string jobId)
+    {
+        string dir = Path.Combine(outputRoot, "_slurm");
+        if (!Directory.Exists(dir)) return (null, null);
+        foreach (var file in Directory.EnumerateFiles(dir, $"{step}-{jobId}_*.out").Order(StringComparer.Ordinal))
+        {
+            string? line = File.ReadLines(file).FirstOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal));
+            if (line is not null) return (line["error: ".Length..], file);
+        }
+        return (null, null);
     }
 
     private string WriteScript(string slurmDir, PipelineDefinition pipeline, PipelineStep step, int attempts)

@@ -84,8 +84,8 @@ public static class DatasetInspector
     private static bool IsBookkeeping(string dir, string file)
     {
         string first = Path.GetRelativePath(dir, file).Split(Path.DirectorySeparatorChar)[0];
-        return first is DatasetFolder.TmpDir or DatasetFolder.TasksDir or DatasetFolder.LogsDir or DatasetFolder.ClaimsDir
-            || Path.GetFileName(file).StartsWith('.');
+        // Folders a stage keeps for itself start with '_' (_tmp, _tasks, _logs, _claims, _shards, ...).
+        return first.StartsWith('_') || Path.GetFileName(file).StartsWith('.');
     }
 
     private static (string, string) Describe(Field f) => f switch

@@ -66,7 +66,7 @@ public sealed record PipelineStep
     /// <summary>Slurm resources for this step's tasks (the executor's, with the stage's overrides).</summary>
     public required SlurmResources Resources { get; init; }
 
-    public required Func<IStage> Build { get; init; }
+    public required Func<CancellationToken, Task<IStage>> Build { get; init; }
 }
 
 /// <summary>The <c>executor:</c> section.</summary>

@@ -153,6 +153,22 @@ public class NearDuplicateTests
     }
 
     [Fact]
+    public async Task Buckets_over_the_pairwise_limit_are_grouped_by_leaders_and_still_merge_close_copies_only()
+    {
+        using var dir = new TempDir("dedup");
+        string input = await WriteCorpusAsync(dir);
+        var options = new DedupOptions { Tasks = 2, PairwiseBucketLimit = 2 };
+        var pipeline = new DedupPipeline(options, input, dir["out"]);
+        await pipeline.RunAsync(Executor);
+
+        Assert.True(DatasetFolder.ReadSuccess(pipeline.PairsDir)!.Counters["pairs.large_buckets"] > 0);
+        var report = DedupQuality.Evaluate(Corpus.Value, pipeline, options, Generator.Value);
+        Assert.All(report.Bins.Where(b => b.From >= 0.95), b => Assert.Equal(b.Pairs, b.Found));
+        Assert.All(report.Bins.Where(b => b.To <= 0.5), b => Assert.Equal(0, b.Found));
+        Assert.Equal(1.0, report.Precision);
+    }
+
+    [Fact]
     public async Task An_incomplete_input_dataset_is_refused_with_its_folder_named()
     {
         using var dir = new TempDir("dedup");

@@ -34,7 +34,7 @@ public sealed class NumbersKind : IStageKind
             new PipelineStep
             {
                 StageName = spec.Name, Name = spec.Name, Kind = Kind, OutputDir = spec.OutputDir, Tasks = tasks, Resources = spec.Resources,
-                Build = () => new NumbersStage(spec.Name, tasks, rows, delayMs, upstream, Runs),
+                Build = _ => Task.FromResult<IStage>(new NumbersStage(spec.Name, tasks, rows, delayMs, upstream, Runs)),
             },
         ];
     }

@@ -109,7 +109,7 @@ public class PipelineRunTests
 
         await new LocalPipelineRunner().RunAsync(p, p.Select(null, "numbers"), 2, 2);
         string rebalanced = dir["out/rebalanced"];
-        var stage = p.Steps[1].Build();
+        var stage = await p.Steps[1].Build(CancellationToken.None);
         var plan = await stage.PlanAsync(CancellationToken.None);
         StageRunner.Prepare(rebalanced, stage, plan);
         await new LocalExecutor().RunOneTaskAsync(stage, rebalanced, 0, 1);

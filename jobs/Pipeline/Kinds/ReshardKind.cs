@@ -27,7 +27,7 @@ public sealed class ReshardKind : IStageKind
                 OutputDir = spec.OutputDir,
                 Tasks = tasks,
                 Resources = spec.Resources,
-                Build = () => new ReshardStage(spec.Name, dirs, tasks),
+                Build = _ => Task.FromResult<DataPipe.Core.Stages.IStage>(new ReshardStage(spec.Name, dirs, tasks)),
             },
         ];
     }

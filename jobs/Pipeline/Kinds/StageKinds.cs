@@ -12,6 +12,9 @@ public sealed class StageKinds
 
     public static StageKinds BuiltIn() => new(
     [
+        new IngestKind(),
+        new DedupKind(),
+        new TokenizeKind(),
         new ReshardKind(),
     ]);
 
