@@ -22,6 +22,8 @@ public static class BenchCatalog
         ["dedup-scale"] = ("Whole dedup of N generated 3 KB documents (--docs 100000,1000000): wall, docs/s, peak working set, growth", Dedup.DedupScaleBench.RunAsync),
         ["dedup-signatures"] = ("Signature path docs/s per core (normalize, shingle, MinHash vector vs scalar) on 3 KB documents", Dedup.DedupSignatureBench.RunAsync),
         // tokenize:
+        ["tokenize-vs-tiktoken"] = ("cl100k/o200k ids vs OpenAI tiktoken (npm) on every real document, tokens/s per core and ratio, round trip, our BPE's speed", Tokenize.TokenizeVsTiktokenBench.RunAsync),
+        ["bpe-train"] = ("byte-level BPE training time on --mb N MB of real text (counting and merging phases), --vocab V", Tokenize.BpeTrainBench.RunAsync),
         // train:
         ["train-learning"] = ("GPT on Tiny Shakespeare bytes: validation loss vs unigram entropy, tokens/s", Train.TrainLearningBench.RunAsync),
         ["train-vs-pytorch"] = ("Same GPT, weights and batches in PyTorch (python3-torch): loss agreement over 50 steps, tokens/s ratio", Train.TrainVsPyTorchBench.RunAsync),
