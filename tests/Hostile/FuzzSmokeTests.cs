@@ -31,8 +31,8 @@ public class FuzzSmokeTests
         Assert.True(report.Findings.Count == 0,
             $"{report.Findings.Count} findings (inputs saved in {saveTo}):\n" + string.Join("\n", report.Findings.Take(5).Select(f => $"{f.Input}: {f.Problem}")));
         Assert.Equal(target.Seeds().Count + Mutations, report.Executions);
-        // Mutations must reach past the first sanity check, or the run proves nothing.
-        Assert.InRange(report.Rejected, 1, report.Executions - 1);
+        // Some inputs must get past the parser's first sanity check, or the run proves nothing.
+        Assert.True(report.Rejected < report.Executions, $"{name}: all {report.Executions} inputs were rejected");
     }
 
     [Theory]

@@ -37,7 +37,7 @@ switch (args[0])
             foreach (var token in target.Dictionary)
             {
                 sb.Append('t').Append(n++).Append("=\"");
-                foreach (byte b in Encoding.UTF8.GetBytes(token))
+                foreach (byte b in Encoding.Latin1.GetBytes(token))
                     sb.Append(b is >= 0x20 and < 0x7F and not (byte)'"' and not (byte)'\\' ? ((char)b).ToString() : $"\\x{b:X2}");
                 sb.Append("\"\n");
             }

@@ -16,6 +16,10 @@ public sealed class FuzzTarget
     /// <summary>The type and method under test, for reports.</summary>
     public required string Parser { get; init; }
 
+    /// <summary>
+    /// Runs the parser. Targets must not call the parser's assemblies from static initializers: under afl-fuzz those
+    /// assemblies are instrumented and may run only inside <see cref="Parse"/>.
+    /// </summary>
     public required Action<byte[]> Parse { get; init; }
 
     public required Func<Exception, bool> IsDocumentedError { get; init; }
@@ -26,7 +30,7 @@ public sealed class FuzzTarget
     /// <summary>Assemblies (file names without .dll) that run.sh instruments with <c>sharpfuzz</c> for AFL++'s coverage.</summary>
     public required IReadOnlyList<string> Instrument { get; init; }
 
-    /// <summary>Tokens the mutator splices in (and AFL++ gets as its <c>-x</c> dictionary).</summary>
+    /// <summary>Tokens the mutator splices in (and AFL++ gets as its <c>-x</c> dictionary); one byte per char (Latin-1).</summary>
     public IReadOnlyList<string> Dictionary { get; init; } = [];
 
     /// <summary>Fixed allowance for one input, in bytes allocated.</summary>
@@ -36,7 +40,7 @@ public sealed class FuzzTarget
     public long AllocationPerInputByte { get; init; } = 64;
 
     /// <summary>Wall time one input may take (generous: the machine is shared).</summary>
-    public TimeSpan TimeBudget { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan TimeBudget { get; init; } = TimeSpan.FromSeconds(10);
 
     public long AllocationBudget(int inputLength) => AllocationBaseBytes + AllocationPerInputByte * inputLength;
 

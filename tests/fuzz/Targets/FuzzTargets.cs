@@ -11,6 +11,9 @@ public static class FuzzTargets
         DatasetTargets.Documents,
         DatasetTargets.TokenShard,
         DatasetTargets.TokenManifestJson,
+        IngestTargets.Warc,
+        IngestTargets.HttpPayload,
+        IngestTargets.HtmlDensity,
     ];
 
     public static FuzzTarget Get(string name) =>

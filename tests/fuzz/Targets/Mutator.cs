@@ -16,7 +16,7 @@ public sealed class Mutator(IReadOnlyList<string> dictionary, int seed)
         ["0", "-1", "1", "65535", "2147483647", "2147483648", "4294967296", "9223372036854775807", "99999999999999999999", "ffffffff", "7fffffffffffffff"];
 
     private readonly Random _random = new(seed);
-    private readonly byte[][] _tokens = [.. dictionary.Select(Encoding.UTF8.GetBytes)];
+    private readonly byte[][] _tokens = [.. dictionary.Select(Encoding.Latin1.GetBytes)];
 
     /// <summary>One to four stacked mutations of <paramref name="input"/>; <paramref name="corpus"/> supplies splice partners.</summary>
     public byte[] Mutate(byte[] input, IReadOnlyList<byte[]> corpus)
