@@ -27,6 +27,7 @@ public static class CommandCatalog
         // scaling, compression, ablate:
         ScalingCommand.Create(),
         AblateCommand.Create(),
+        CompressionCommand.Create(),
         // other:
     ];
 }
