@@ -30,6 +30,7 @@ public static class BenchCatalog
         // jobs:
         // scaling:
         // fuzz:
+        ["hostile-memory"] = ("Full-size bombs and giant records (10 GiB gzip/br, 500 MB HTML in WARC, 1M nested tags), one process each: outcome, seconds, peak working set", Fuzz.HostileMemoryBench.RunAsync),
         // other:
     };
 

@@ -69,6 +69,17 @@ public class GiantRecordTests
     }
 
     [Fact]
+    public void SmartReader_gives_a_page_of_1_000_000_nested_tags_no_text_quickly_instead_of_parsing_it_for_minutes()
+    {
+        string html = HostileInputs.NestedTags(1_000_000);
+        string? text = null;
+        var worker = new Thread(() => text = new SmartReaderExtractor().Extract(html, "https://deep.example/")) { IsBackground = true };
+        worker.Start();
+        Assert.True(worker.Join(TimeSpan.FromSeconds(60)), "SmartReader still running after 60 s on 1,000,000 nested tags");
+        Assert.Equal("", text);
+    }
+
+    [Fact]
     public void The_parser_keeps_no_element_deeper_than_its_cap_on_a_page_of_1_000_000_nested_tags()
     {
         var doc = LiteHtmlParser.Parse(HostileInputs.NestedTags(1_000_000, "section"));

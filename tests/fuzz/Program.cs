@@ -9,15 +9,21 @@ using SharpFuzz;
 //   instrument TARGET              print the assemblies run.sh instruments for the target, one a line
 //   afl TARGET                     run under afl-fuzz (SharpFuzz fork server, target in a child process)
 //   replay TARGET FILE...          run inputs once (crash triage); exit 1 on a finding
+//   hostile SCENARIO               one full-size bomb / giant-record scenario; prints its result as JSON (hostile-memory bench)
 //   smoke TARGET [MUTATIONS] [DIR] the in-process mutation smoke that CI runs; findings' inputs saved in DIR; exit 1 on a finding
 if (args.Length == 0 || args[0] == "list")
 {
     foreach (var t in FuzzTargets.All) Console.WriteLine($"{t.Name,-20} {t.Parser}");
     return 0;
 }
+if (args.Length == 2 && args[0] == "hostile")
+{
+    Console.WriteLine(DataPipe.Fuzz.Hostile.HostileScenarios.ToJson(DataPipe.Fuzz.Hostile.HostileScenarios.Run(args[1])));
+    return 0;
+}
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: DataPipe.Fuzz list | seeds TARGET DIR | dict TARGET FILE | instrument TARGET | afl TARGET | replay TARGET FILE... | smoke TARGET [MUTATIONS]");
+    Console.Error.WriteLine("usage: DataPipe.Fuzz list | hostile SCENARIO | seeds TARGET DIR | dict TARGET FILE | instrument TARGET | afl TARGET | replay TARGET FILE... | smoke TARGET [MUTATIONS]");
     return 2;
 }
 var target = FuzzTargets.Get(args[1]);

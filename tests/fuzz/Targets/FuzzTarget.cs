@@ -42,6 +42,9 @@ public sealed class FuzzTarget
     /// <summary>Wall time one input may take (generous: the machine is shared).</summary>
     public TimeSpan TimeBudget { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Mutations the CI smoke runs (tests/Hostile); a slow parser gets fewer to keep CI within its time.</summary>
+    public int SmokeMutations { get; init; } = 300;
+
     public long AllocationBudget(int inputLength) => AllocationBaseBytes + AllocationPerInputByte * inputLength;
 
     /// <summary>

@@ -14,6 +14,8 @@ public static class FuzzTargets
         IngestTargets.Warc,
         IngestTargets.HttpPayload,
         IngestTargets.HtmlDensity,
+        ExtractionTargets.Charset,
+        ExtractionTargets.HtmlSmartReader,
     ];
 
     public static FuzzTarget Get(string name) =>
