@@ -106,7 +106,6 @@ public sealed class TokenizeStage : IFinalizingStage
         var shards = new List<ShardEntry>();
         var train = new SplitBuffer(TrainSplit, "train");
         var validation = new SplitBuffer(ValidationSplit, "val");
-        int eot = Tokenizer.EotId;
         var batch = new List<Document>(BatchSize);
 
         await foreach (var doc in DocumentReader.ReadAsync(slice, ct).ConfigureAwait(false))
@@ -129,10 +128,7 @@ public sealed class TokenizeStage : IFinalizingStage
             {
                 string text = batch[i].Text;
                 if (text.Length == 0) return;
-                var ids = Tokenizer.Encode(text);
-                var row = new int[ids.Length + 1];
-                ids.CopyTo(row, 0);
-                row[^1] = eot;
+                var row = Tokenizer.EncodeDocument(text);
                 encoded[i] = row;
             });
             for (int i = 0; i < batch.Count; i++)

@@ -17,6 +17,16 @@ public interface ITextTokenizer
     /// <summary>Token ids of <paramref name="text"/>, without end-of-text. Never throws on odd input.</summary>
     int[] Encode(string text);
 
+    /// <summary>A document as the shards hold it: the ids of <paramref name="text"/> followed by end-of-text.</summary>
+    int[] EncodeDocument(string text)
+    {
+        var ids = Encode(text);
+        var row = new int[ids.Length + 1];
+        ids.CopyTo(row, 0);
+        row[^1] = EotId;
+        return row;
+    }
+
     /// <summary>Text of <paramref name="ids"/>; end-of-text ids decode to nothing.</summary>
     string Decode(ReadOnlySpan<int> ids);
 }

@@ -145,7 +145,7 @@ public static class DataAblation
                 await foreach (var doc in DocumentReader.ReadAsync(part, ct).ConfigureAwait(false))
                 {
                     if (doc.Text.Length == 0) continue;
-                    await writer.WriteAsync(doc.Id, Encode(tokenizer, doc.Text), ct).ConfigureAwait(false);
+                    await writer.WriteAsync(doc.Id, tokenizer.EncodeDocument(doc.Text), ct).ConfigureAwait(false);
                     docs++;
                 }
             await writer.DisposeAsync().ConfigureAwait(false);
@@ -157,7 +157,7 @@ public static class DataAblation
             int n = 0;
             foreach (string file in heldOut)
                 foreach (string text in PlainTextShards.Documents(await File.ReadAllTextAsync(file, ct).ConfigureAwait(false)))
-                    await writer.WriteAsync($"{Path.GetFileName(file)}#{n++}", Encode(tokenizer, text), ct).ConfigureAwait(false);
+                    await writer.WriteAsync($"{Path.GetFileName(file)}#{n++}", tokenizer.EncodeDocument(text), ct).ConfigureAwait(false);
             await writer.DisposeAsync().ConfigureAwait(false);
             validation = new ShardEntry { File = valFile, Split = "validation", Rows = writer.Rows, Tokens = writer.TokenCount, Sha256 = writer.Sha256 };
         }
@@ -173,15 +173,6 @@ public static class DataAblation
         };
         manifest.Save(shardDir);
         return (manifest, docs);
-    }
-
-    private static int[] Encode(ITextTokenizer tokenizer, string text)
-    {
-        var ids = tokenizer.Encode(text);
-        var row = new int[ids.Length + 1];
-        ids.CopyTo(row, 0);
-        row[^1] = tokenizer.EotId;
-        return row;
     }
 
     private static void CopyFolder(string from, string to)

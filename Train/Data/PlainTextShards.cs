@@ -35,10 +35,7 @@ public static class PlainTextShards
                 {
                     if (bytes >= maxBytes) break;
                     bytes += Encoding.UTF8.GetByteCount(text);
-                    var ids = tokenizer.Encode(text);
-                    var row = new int[ids.Length + 1];
-                    ids.CopyTo(row, 0);
-                    row[^1] = tokenizer.EotId;
+                    var row = tokenizer.EncodeDocument(text);
                     var writer = doc % valEvery == valEvery - 1 ? writers[^1] : writers[doc % shards];
                     await writer.WriteAsync($"{Path.GetFileName(file)}#{doc}", row, ct).ConfigureAwait(false);
                     doc++;
