@@ -60,7 +60,8 @@ public static class TrainingTexts
         return result;
     }
 
-    private static async Task<IReadOnlyList<string>> ExpandAsync(string spec, CancellationToken ct)
+    /// <summary>The files one input spec names (a file, a folder, a completed dataset's parts, or a glob), in a stable order.</summary>
+    public static async Task<IReadOnlyList<string>> ExpandAsync(string spec, CancellationToken ct = default)
     {
         if (Glob.HasWildcards(spec))
             return [.. (await StorageResolver.Default.ExpandAsync([spec], ct).ConfigureAwait(false)).Select(LocalStorage.ToPath)];

@@ -142,6 +142,47 @@ public sealed class YamlSection
         return new YamlSection(File, KeyPath(key), m);
     }
 
+    /// <summary>True when <paramref name="key"/> holds a mapping (a kind whose option is either a value or a section asks first).</summary>
+    public bool IsSection(string key) => Find(key) is YamlMappingNode;
+
+    /// <summary>
+    /// A section that can also be switched off: <c>key: false</c> gives null, <c>key: true</c> or no key gives an empty
+    /// section (the defaults), a mapping gives itself. Anything else is an error naming the key.
+    /// </summary>
+    public YamlSection? SwitchableSection(string key)
+    {
+        var node = Find(key);
+        switch (node)
+        {
+            case null:
+                return new YamlSection(File, KeyPath(key), new YamlMappingNode());
+            case YamlMappingNode m:
+                return new YamlSection(File, KeyPath(key), m);
+            case YamlScalarNode { Value: "false" } s when s.Style == YamlDotNet.Core.ScalarStyle.Plain:
+                return null;
+            case YamlScalarNode { Value: "true" } s when s.Style == YamlDotNet.Core.ScalarStyle.Plain:
+                return new YamlSection(File, KeyPath(key), new YamlMappingNode());
+            default:
+                throw Error(key, $"expected false (off), true (defaults) or a mapping of thresholds, found {Describe(node)}");
+        }
+    }
+
+    /// <summary>A list of numbers, each within [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public IReadOnlyList<double>? OptionalDoubleList(string key, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+    {
+        var raw = OptionalStringList(key);
+        if (raw is null) return null;
+        var list = new List<double>();
+        foreach (var item in raw)
+        {
+            if (!double.TryParse(item, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                throw Error(key, $"expected numbers, found '{item}'");
+            if (v < min || v > max) throw Error(key, $"{v.ToString(CultureInfo.InvariantCulture)} is out of range [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]");
+            list.Add(v);
+        }
+        return list;
+    }
+
     /// <summary>A list of mappings (the stages).</summary>
     public IReadOnlyList<YamlSection> SectionList(string key)
     {

@@ -13,6 +13,7 @@ public sealed class StageKinds
     public static StageKinds BuiltIn() => new(
     [
         new IngestKind(),
+        new FilterKind(),
         new DedupKind(),
         new TokenizeKind(),
         new TrainKind(),

@@ -5,8 +5,12 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 
 /// <summary>
 /// <c>kind: tokenize</c>: documents → token shards + <c>manifest.json</c> (<see cref="TokenizeStage"/>). Options:
-/// <c>tokenizer</c> (cl100k_base, o200k_base, byte) or <c>tokenizer_from</c> (a stage that trained a BPE: its output
-/// folder is used as <c>bpe:DIR</c>), <c>shard_tokens</c>, <c>val_fraction</c>, <c>seed</c>, <c>threads_per_task</c>.
+/// <c>tokenizer</c>: a name (cl100k_base, o200k_base, byte), <c>bpe:DIR</c>, or <c>{ train: { vocab_size: 4096,
+/// min_pair_count: 2, threads: N } }</c>, which learns a byte-level BPE on the stage's own input documents in a step of
+/// its own (<see cref="TrainBpeStage"/>): the stage then runs as <c>NAME.bpe</c> (writes <c>NAME/bpe</c>) and
+/// <c>NAME</c> (writes <c>NAME/shards</c> with <c>bpe:NAME/bpe</c>). Or <c>tokenizer_from</c> (a stage that trained a
+/// BPE: its output folder is used as <c>bpe:DIR</c>). Also <c>shard_tokens</c>, <c>val_fraction</c>, <c>seed</c>,
+/// <c>threads_per_task</c>.
 /// </summary>
 public sealed class TokenizeKind : IStageKind
 {
@@ -21,7 +25,25 @@ public sealed class TokenizeKind : IStageKind
         var d = new TokenizeOptions();
         var o = spec.Options;
         string tokenizer;
-        if (o.OptionalString("tokenizer_from") is { } from)
+        TrainBpeOptions? train = null;
+        if (o.IsSection("tokenizer"))
+        {
+            if (o.Has("tokenizer_from")) throw o.Error("tokenizer", "give either tokenizer or tokenizer_from, not both");
+            var section = o.OptionalSection("tokenizer")!;
+            var t = section.OptionalSection("train") ?? throw section.Error("train", "required: a tokenizer section trains a BPE (train: { vocab_size: N })");
+            var bd = new TrainBpeOptions();
+            train = new TrainBpeOptions
+            {
+                Input = input,
+                VocabSize = t.Int("vocab_size", bd.VocabSize, min: 257, max: 1 << 20),
+                MinPairCount = t.Long("min_pair_count", bd.MinPairCount, min: 1),
+                Threads = t.Int("threads", bd.Threads, min: 1, max: 1024),
+            };
+            t.EnsureNoUnknownKeys();
+            section.EnsureNoUnknownKeys();
+            tokenizer = "bpe:" + Path.Combine(spec.OutputDir, "bpe");
+        }
+        else if (o.OptionalString("tokenizer_from") is { } from)
         {
             if (o.Has("tokenizer")) throw o.Error("tokenizer", "give either tokenizer or tokenizer_from, not both");
             tokenizer = "bpe:" + context.Resolve(o, "tokenizer_from", from).Single;
@@ -41,18 +63,27 @@ public sealed class TokenizeKind : IStageKind
             Tasks = spec.TasksOr(context.Executor.Workers),
             ThreadsPerTask = o.Int("threads_per_task", d.ThreadsPerTask, min: 1, max: 256),
         };
-        return
-        [
-            new PipelineStep
-            {
-                StageName = spec.Name,
-                Name = spec.Name,
-                Kind = Kind,
-                OutputDir = spec.OutputDir,
-                Tasks = options.Tasks,
-                Resources = spec.Resources,
-                Build = _ => Task.FromResult<IStage>(new TokenizeStage(options)),
-            },
-        ];
+        var tokenize = new PipelineStep
+        {
+            StageName = spec.Name,
+            Name = spec.Name,
+            Kind = Kind,
+            OutputDir = train is null ? spec.OutputDir : Path.Combine(spec.OutputDir, "shards"),
+            Tasks = options.Tasks,
+            Resources = spec.Resources,
+            Build = _ => Task.FromResult<IStage>(new TokenizeStage(options)),
+        };
+        if (train is null) return [tokenize];
+        var bpe = new PipelineStep
+        {
+            StageName = spec.Name,
+            Name = $"{spec.Name}.bpe",
+            Kind = Kind,
+            OutputDir = Path.Combine(spec.OutputDir, "bpe"),
+            Tasks = 1,
+            Resources = spec.Resources,
+            Build = _ => Task.FromResult<IStage>(new TrainBpeStage(train)),
+        };
+        return [bpe, tokenize];
     }
 }

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using DataPipe.Core.Datasets;
+using DataPipe.Core.Documents;
+using DataPipe.Core.Errors;
+using DataPipe.Core.Stages;
+
+namespace DataPipe.Filter.Classifier;
+
+/// <summary>Options of <see cref="TrainClassifierStage"/>, as plain data (hashed into its configuration hash).</summary>
+public sealed record TrainClassifierStageOptions
+{
+    /// <summary>Curated text: files, folders or globs (see <see cref="TrainingTexts"/>), already resolved to full paths.</summary>
+    public IReadOnlyList<string> Positives { get; init; } = [];
+
+    /// <summary>The raw web documents (a completed documents dataset folder): the filter's own input.</summary>
+    public string Negatives { get; init; } = "";
+
+    public TrainingTextOptions Text { get; init; } = new();
+
+    public ClassifierTrainingOptions Training { get; init; } = new();
+}
+
+/// <summary>
+/// The filter's classifier training step as a pipeline stage: GPT-3's quality classifier (Brown et al. 2020,
+/// appendix A: curated text as positives, raw Common Crawl as negatives, hashed word features, logistic regression),
+/// trained by <see cref="ClassifierTrainer"/> in one task and written as a model folder (<see cref="ModelFolder"/>)
+/// to <c>model/</c> inside the stage folder, committed with the task (temp files renamed into place), so a killed
+/// training leaves no model. The negatives are taken in document-id order, so the model does not depend on how many
+/// parts the input was split into. The configuration hash covers the options, the positives' bytes (SHA-256 of
+/// every file) and the negatives dataset's hash. Counters: examples per class, trained and held out.
+/// </summary>
+public sealed class TrainClassifierStage : IStage
+{
+    /// <summary>The model folder inside the stage folder.</summary>
+    public const string ModelDir = "model";
+
+    private static readonly string[] ModelFiles = [ModelFolder.InfoFile, ModelFolder.WeightsFile, ModelFolder.ReportFile, ModelFolder.HistogramFile];
+
+    private readonly TrainClassifierStageOptions _options;
+    private readonly IReadOnlyList<string> _positiveFiles;
+
+    private TrainClassifierStage(TrainClassifierStageOptions options, IReadOnlyList<string> positiveFiles, string configHash)
+    {
+        _options = options;
+        _positiveFiles = positiveFiles;
+        ConfigHash = configHash;
+    }
+
+    /// <summary>Resolves the positives to files and hashes their bytes; a missing positive or an incomplete negatives dataset fails here.</summary>
+    public static async Task<TrainClassifierStage> CreateAsync(TrainClassifierStageOptions options, CancellationToken ct = default)
+    {
+        if (options.Positives.Count == 0) throw new DataPipeException("classifier: no positives given");
+        options.Training.Features.Validate("classifier");
+        DatasetFolder.RequireCompleteParts(options.Negatives);
+        var files = new List<string>();
+        foreach (var spec in options.Positives)
+        {
+            var expanded = await TrainingTexts.ExpandAsync(spec, ct).ConfigureAwait(false);
+            if (expanded.Count == 0) throw new DataPipeException($"classifier: positives '{spec}' name no files");
+            files.AddRange(expanded);
+        }
+        var contents = new List<string>();
+        foreach (var file in files)
+        {
+            await using var stream = File.OpenRead(file);
+            contents.Add($"{Path.GetFileName(file)}:{Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false))}");
+        }
+        string hash = Core.Config.ConfigHash.Combine(
+            "train-classifier",
+            Core.Config.ConfigHash.Of(options with { Positives = [], Negatives = "" }),
+            string.Join("\n", contents),
+            Core.Config.ConfigHash.OfDataset(options.Negatives));
+        return new TrainClassifierStage(options, files, hash);
+    }
+
+    public string Name => "train-classifier";
+
+    public string ConfigHash { get; }
+
+    public IReadOnlyList<ColumnDescription>? OutputSchema => null;
+
+    /// <summary>Where the model folder of a completed stage folder is.</summary>
+    public static string ModelIn(string stageDir) => Path.Combine(stageDir, ModelDir);
+
+    /// <summary>One task; progress counts its three phases (read, train, write).</summary>
+    public Task<StagePlan> PlanAsync(CancellationToken ct) => Task.FromResult(new StagePlan(1, 3, "phases"));
+
+    public async Task RunTaskAsync(StageTaskContext ctx, CancellationToken ct)
+    {
+        foreach (var f in _positiveFiles) ctx.AddInput(f);
+        foreach (var part in DatasetFolder.RequireCompleteParts(_options.Negatives)) ctx.AddInput(part);
+
+        var positives = await TrainingTexts.ReadAsync(_positiveFiles, positive: true, _options.Text, ct).ConfigureAwait(false);
+        var all = await TrainingTexts.ReadAsync([_options.Negatives], positive: false, _options.Text with { MaxExamples = 0 }, ct).ConfigureAwait(false);
+        IEnumerable<LabeledText> ordered = all.OrderBy(e => e.Id, StringComparer.Ordinal);
+        if (_options.Text.MaxExamples > 0) ordered = ordered.Take(_options.Text.MaxExamples);
+        var negatives = ordered.ToList();
+        ctx.AddRowsIn(positives.Count + negatives.Count);
+        ctx.Log($"positives: {positives.Count} examples from {_positiveFiles.Count} file(s); negatives: {negatives.Count} of {all.Count} documents of {_options.Negatives}");
+        ctx.Progress.Advance(1);
+
+        var trained = ClassifierTrainer.Train([.. positives, .. negatives], _options.Training, ctx.Log, ct);
+        ctx.Progress.Advance(1);
+
+        // The model folder is written whole to a staging folder, then each file goes to the task's outputs, which are
+        // renamed into place together when the task commits.
+        string staging = Path.Combine(ctx.TempDir, "model-staging");
+        ModelFolder.Save(staging, trained.Info, trained.Weights, tmp =>
+        {
+            DatasetFolder.WriteJsonAtomic(Path.Combine(tmp, ModelFolder.ReportFile), trained.Report);
+            trained.Report.SaveHistogramPng(Path.Combine(tmp, ModelFolder.HistogramFile));
+        });
+        foreach (var file in ModelFiles)
+            File.Move(Path.Combine(staging, file), ctx.CreateOutput($"{ModelDir}/{file}"), overwrite: true);
+        Directory.Delete(staging, recursive: true);
+        ctx.Progress.Advance(1);
+
+        ctx.Counters.Increment("examples.positive", positives.Count);
+        ctx.Counters.Increment("examples.negative", negatives.Count);
+        ctx.Counters.Increment("holdout.positive", trained.Report.HoldoutPositives);
+        ctx.Counters.Increment("holdout.negative", trained.Report.HoldoutNegatives);
+        ctx.Log($"held-out AUC {trained.Report.HoldoutAuc:F4}, precision {trained.Report.Precision:F4}, recall {trained.Report.Recall:F4} at {trained.Report.Threshold}");
+    }
+}

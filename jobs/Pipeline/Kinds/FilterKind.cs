@@ -1,0 +1,223 @@
+using DataPipe.Core.Stages;
+using DataPipe.Core.Storage;
+using DataPipe.Filter;
+using DataPipe.Filter.Classifier;
+using DataPipe.Filter.Rules;
+
+namespace DataPipe.Jobs.Pipeline.Kinds;
+
+/// <summary>
+/// <c>kind: filter</c>: the heuristic rules, then GPT-3's quality classifier (Brown et al. 2020, appendix A) over a
+/// documents dataset (<see cref="FilterStage"/>). Options:
+/// <list type="bullet">
+/// <item><c>rules:</c> <c>language</c>, <c>gopher_quality</c>, <c>gopher_repetition</c>, <c>c4_lines</c>: each
+/// <c>false</c> (off) or a mapping of its thresholds (defaults: Gopher, Rae et al. 2021; C4, Raffel et al. 2020).</item>
+/// <item><c>classifier:</c> trains the model in a step of its own: <c>positives</c> (files, folders, globs or input
+/// names, resolved against the pipeline file) against the filter's input documents as negatives; <c>hash_bits</c>,
+/// <c>bigrams</c>, <c>hidden</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c>, <c>holdout</c>, <c>seed</c>,
+/// <c>threshold</c>, <c>chunk_chars</c>, <c>min_chars</c>, <c>max_examples</c>, <c>device</c>, <c>threads</c>.
+/// The stage then runs as <c>NAME.classifier</c> (writes <c>NAME/classifier/model</c>) and <c>NAME</c> (writes
+/// <c>NAME/documents</c>). Or <c>model: DIR</c> for a model trained before; neither runs the rules only.</item>
+/// <item><c>keep</c>: pareto (GPT-3: keep when pareto(α) &gt; 1 − score) | threshold | score_only; <c>pareto_alpha</c>
+/// (9), <c>pareto_seed</c>, <c>threshold</c> (for keep: threshold; default the model's), <c>keep_rejected</c>.</item>
+/// </list>
+/// </summary>
+public sealed class FilterKind : IStageKind
+{
+    public string Kind => "filter";
+
+    public string Description => "heuristic rules (language, Gopher, C4) then the quality classifier trained in its own step (GPT-3's Pareto rule)";
+
+    public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
+    {
+        if (spec.Input.Count != 1) throw spec.Section.Error("input", "a filter stage reads exactly one documents dataset");
+        string input = context.Resolve(spec.Section, "input", spec.Input[0]).Single;
+        var o = spec.Options;
+        var d = new FilterOptions();
+        var rules = ReadRules(o.SwitchableSection("rules") ?? throw o.Error("rules", "rules cannot be false as a whole; switch off each rule set instead"));
+
+        string keepName = o.Choice("keep", "pareto", "pareto", "threshold", "score_only");
+        var keep = keepName switch
+        {
+            "threshold" => ClassifierKeepRule.Threshold,
+            "score_only" => ClassifierKeepRule.ScoreOnly,
+            _ => ClassifierKeepRule.Pareto,
+        };
+        double alpha = o.Double("pareto_alpha", d.ParetoAlpha, min: 1e-6, max: 1000);
+        ulong paretoSeed = (ulong)o.Long("pareto_seed", 0, min: 0);
+        float? threshold = o.Has("threshold") ? (float)o.Double("threshold", 0.5, min: 0, max: 1) : null;
+        if (threshold is not null && keep != ClassifierKeepRule.Threshold)
+            throw o.Error("threshold", $"a threshold is used only with keep: threshold (keep is {keepName})");
+        bool keepRejected = o.Bool("keep_rejected", false);
+
+        var classifier = o.OptionalSection("classifier");
+        string? modelDir = o.OptionalString("model") is { } m ? context.ResolveInputPath(m) : null;
+        if (classifier is not null && modelDir is not null) throw o.Error("model", "give either classifier (train one) or model (a trained one), not both");
+        if (classifier is null && modelDir is null && (o.Has("keep") || o.Has("pareto_alpha") || o.Has("threshold")))
+            throw o.Error(o.Has("keep") ? "keep" : o.Has("pareto_alpha") ? "pareto_alpha" : "threshold", "the keep rule needs a classifier: add a classifier section (to train one) or model: DIR");
+        if (modelDir is not null && !Directory.Exists(modelDir)) throw o.Error("model", $"{modelDir}: classifier model folder not found");
+
+        int tasks = spec.TasksOr(context.Executor.Workers);
+        FilterOptions Options(string? model) => new()
+        {
+            Input = input,
+            Tasks = tasks,
+            Rules = rules,
+            Model = model,
+            KeepRule = keep,
+            Threshold = threshold,
+            ParetoAlpha = alpha,
+            ParetoSeed = paretoSeed,
+            KeepRejected = keepRejected,
+        };
+
+        if (classifier is null)
+        {
+            var options = Options(modelDir);
+            return [Step(spec, spec.Name, spec.OutputDir, tasks, _ => Task.FromResult<IStage>(new FilterStage(options)))];
+        }
+
+        var train = ReadClassifier(classifier, context, input);
+        string classifierDir = Path.Combine(spec.OutputDir, "classifier");
+        string documentsDir = Path.Combine(spec.OutputDir, "documents");
+        string trainedModel = TrainClassifierStage.ModelIn(classifierDir);
+        return
+        [
+            Step(spec, $"{spec.Name}.classifier", classifierDir, 1, async ct => await TrainClassifierStage.CreateAsync(train, ct).ConfigureAwait(false)),
+            Step(spec, spec.Name, documentsDir, tasks, _ => Task.FromResult<IStage>(new FilterStage(Options(trainedModel)))),
+        ];
+    }
+
+    private PipelineStep Step(StageSpec spec, string name, string dir, int tasks, Func<CancellationToken, Task<IStage>> build) => new()
+    {
+        StageName = spec.Name,
+        Name = name,
+        Kind = Kind,
+        OutputDir = dir,
+        Tasks = tasks,
+        Resources = spec.Resources,
+        Build = build,
+    };
+
+    private static TrainClassifierStageOptions ReadClassifier(YamlSection c, PipelineContext context, string negatives)
+    {
+        var raw = c.OptionalStringList("positives") ?? throw c.Error("positives", "required: the curated text (files, folders, globs or input names)");
+        if (raw.Count == 0) throw c.Error("positives", "lists no positives");
+        var positives = new List<string>();
+        foreach (var entry in raw)
+        {
+            if (context.HasName(entry))
+            {
+                positives.AddRange(context.Resolve(c, "positives", entry).Paths);
+                continue;
+            }
+            string path = context.ResolveInputPath(entry);
+            if (!Glob.HasWildcards(path) && !File.Exists(path) && !Directory.Exists(path))
+                throw c.Error("positives", $"'{entry}' resolves to {path}, which does not exist");
+            positives.Add(path);
+        }
+        var t = new ClassifierTrainingOptions();
+        var text = new TrainingTextOptions();
+        var training = new ClassifierTrainingOptions
+        {
+            Features = new FeatureSettings
+            {
+                HashBits = c.Int("hash_bits", t.Features.HashBits, min: 10, max: 24),
+                Bigrams = c.Bool("bigrams", t.Features.Bigrams),
+                MaxChars = c.Int("max_chars", t.Features.MaxChars, min: 1),
+            },
+            Hidden = c.Int("hidden", t.Hidden, min: 0, max: 4096),
+            Epochs = c.Int("epochs", t.Epochs, min: 1, max: 10_000),
+            BatchSize = c.Int("batch_size", t.BatchSize, min: 1, max: 1 << 20),
+            LearningRate = c.Double("learning_rate", t.LearningRate, min: 1e-9, max: 100),
+            WeightDecay = c.Double("weight_decay", t.WeightDecay, min: 0, max: 100),
+            HoldoutFraction = c.Double("holdout", t.HoldoutFraction, min: 0, max: 0.9),
+            Seed = c.Int("seed", t.Seed),
+            Threshold = (float)c.Double("threshold", t.Threshold, min: 0, max: 1),
+            Device = c.Choice("device", t.Device, "auto", "cpu", "cuda"),
+            Threads = c.Int("threads", t.Threads, min: 0, max: 1024),
+        };
+        var textOptions = new TrainingTextOptions
+        {
+            ChunkChars = c.Int("chunk_chars", text.ChunkChars, min: 1),
+            MinChars = c.Int("min_chars", text.MinChars, min: 0),
+            MaxExamples = c.Int("max_examples", text.MaxExamples, min: 0),
+        };
+        c.EnsureNoUnknownKeys();
+        return new TrainClassifierStageOptions
+        {
+            Positives = positives,
+            Negatives = negatives,
+            Training = training,
+            Text = textOptions,
+        };
+    }
+
+    private static FilterRulesOptions ReadRules(YamlSection r)
+    {
+        var lang = new LanguageRuleOptions();
+        var q = new GopherQualityOptions();
+        var rep = new GopherRepetitionOptions();
+        var c4 = new C4LinesOptions();
+        var l = r.SwitchableSection("language");
+        var g = r.SwitchableSection("gopher_quality");
+        var p = r.SwitchableSection("gopher_repetition");
+        var c = r.SwitchableSection("c4_lines");
+        var rules = new FilterRulesOptions
+        {
+            Language = l is null ? null : new LanguageRuleOptions
+            {
+                Languages = l.OptionalStringList("languages") ?? lang.Languages,
+                MinScore = (float)l.Double("min_score", lang.MinScore, min: 0, max: 1),
+            },
+            GopherQuality = g is null ? null : new GopherQualityOptions
+            {
+                MinWords = g.Int("min_words", q.MinWords, min: 0),
+                MaxWords = g.Int("max_words", q.MaxWords, min: 1),
+                MinMeanWordLength = g.Double("min_mean_word_length", q.MinMeanWordLength, min: 0, max: 1000),
+                MaxMeanWordLength = g.Double("max_mean_word_length", q.MaxMeanWordLength, min: 0, max: 1000),
+                MaxHashToWordRatio = g.Double("max_hash_to_word_ratio", q.MaxHashToWordRatio, min: 0, max: 1),
+                MaxEllipsisToWordRatio = g.Double("max_ellipsis_to_word_ratio", q.MaxEllipsisToWordRatio, min: 0, max: 1),
+                MaxBulletLineFraction = g.Double("max_bullet_line_fraction", q.MaxBulletLineFraction, min: 0, max: 1),
+                MaxEllipsisLineFraction = g.Double("max_ellipsis_line_fraction", q.MaxEllipsisLineFraction, min: 0, max: 1),
+                MinAlphabeticWordFraction = g.Double("min_alphabetic_word_fraction", q.MinAlphabeticWordFraction, min: 0, max: 1),
+                StopWords = g.OptionalStringList("stop_words") ?? q.StopWords,
+                MinStopWords = g.Int("min_stop_words", q.MinStopWords, min: 0),
+            },
+            GopherRepetition = p is null ? null : new GopherRepetitionOptions
+            {
+                MaxDuplicateLineFraction = p.Double("max_duplicate_line_fraction", rep.MaxDuplicateLineFraction, min: 0, max: 1),
+                MaxDuplicateParagraphFraction = p.Double("max_duplicate_paragraph_fraction", rep.MaxDuplicateParagraphFraction, min: 0, max: 1),
+                MaxDuplicateLineCharFraction = p.Double("max_duplicate_line_char_fraction", rep.MaxDuplicateLineCharFraction, min: 0, max: 1),
+                MaxDuplicateParagraphCharFraction = p.Double("max_duplicate_paragraph_char_fraction", rep.MaxDuplicateParagraphCharFraction, min: 0, max: 1),
+                MaxTopNGramCharFraction = Fractions(p, "max_top_ngram_char_fraction", rep.MaxTopNGramCharFraction),
+                MaxDuplicateNGramCharFraction = Fractions(p, "max_duplicate_ngram_char_fraction", rep.MaxDuplicateNGramCharFraction),
+            },
+            C4Lines = c is null ? null : new C4LinesOptions
+            {
+                RequireTerminalPunctuation = c.Bool("require_terminal_punctuation", c4.RequireTerminalPunctuation),
+                MinWordsPerLine = c.Int("min_words_per_line", c4.MinWordsPerLine, min: 0),
+                RemoveJavascriptLines = c.Bool("remove_javascript_lines", c4.RemoveJavascriptLines),
+                DropLoremIpsum = c.Bool("drop_lorem_ipsum", c4.DropLoremIpsum),
+                DropCurlyBracket = c.Bool("drop_curly_bracket", c4.DropCurlyBracket),
+                PolicyPhrases = c.OptionalStringList("policy_phrases") ?? c4.PolicyPhrases,
+                MinSentences = c.Int("min_sentences", c4.MinSentences, min: 0),
+            },
+        };
+        foreach (var section in new[] { l, g, p, c }) section?.EnsureNoUnknownKeys();
+        r.EnsureNoUnknownKeys();
+        if (rules.GopherQuality is { } gq && gq.MinWords > gq.MaxWords)
+            throw r.Error("gopher_quality", $"min_words ({gq.MinWords}) is above max_words ({gq.MaxWords})");
+        if (rules.GopherQuality is { } gm && gm.MinMeanWordLength > gm.MaxMeanWordLength)
+            throw r.Error("gopher_quality", $"min_mean_word_length ({gm.MinMeanWordLength}) is above max_mean_word_length ({gm.MaxMeanWordLength})");
+        return rules;
+    }
+
+    private static IReadOnlyList<double> Fractions(YamlSection s, string key, IReadOnlyList<double> defaults)
+    {
+        var list = s.OptionalDoubleList(key, min: 0, max: 1);
+        if (list is null) return defaults;
+        if (list.Count != defaults.Count) throw s.Error(key, $"expected {defaults.Count} fractions (one per n-gram size), found {list.Count}");
+        return list;
+    }
+}
