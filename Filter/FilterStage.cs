@@ -76,7 +76,12 @@ public sealed class FilterStage : IStage
         if (options.Model is { } model)
         {
             _scorer = QualityScorer.Load(model);
-            modelHash = Core.Config.ConfigHash.Combine(File.ReadAllText(Path.Combine(model, ModelFolder.InfoFile)), Core.Config.ConfigHash.OfFile(Path.Combine(model, ModelFolder.WeightsFile)));
+            // What the model computes, not when it was trained: a retrained identical model (a rerun after a crash)
+            // keeps this stage's hash, and so the hashes of every stage after it.
+            using var weights = File.OpenRead(Path.Combine(model, ModelFolder.WeightsFile));
+            modelHash = Core.Config.ConfigHash.Combine(
+                Core.Config.ConfigHash.Of(_scorer.Info with { TrainedAt = default }),
+                Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(weights)));
         }
         else if (options.KeepRule == ClassifierKeepRule.Threshold && options.Threshold is not null)
         {

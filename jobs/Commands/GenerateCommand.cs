@@ -31,20 +31,26 @@ public static class GenerateCommand
             string path = parse.GetValue(checkpoint)
                 ?? (parse.GetValue(run) is { } dir ? Checkpoint.Latest(dir) ?? throw new DataPipeException($"{dir}: no checkpoint in {Path.Combine(dir, Checkpoint.Folder)}") : null)
                 ?? throw new DataPipeException("generate: give --run DIR or --checkpoint FILE");
-            var header = Checkpoint.ReadHeader(path);
-            var manifest = TokenManifest.Load(header.Data);
-            if (manifest.Tokenizer.VocabHash != header.Tokenizer.VocabHash)
-                throw new DataPipeException($"{path}: its shard folder {header.Data} now holds another tokenizer ({manifest.Tokenizer.Name})");
-            var tokenizer = TokenizerCatalog.ForShards(header.Data, manifest);
-            var dev = GptTrainer.ChooseDevice(parse.GetValue(device)!);
-            using var model = new Gpt(GptShape.From(header.Config, header.Vocab), header.Config.Seed);
-            Checkpoint.Load(path, model, null);
-            model.to(dev);
             string prompt0 = parse.GetValue(prompt)!;
-            string text = GptTrainer.Sample(model, tokenizer, prompt0, parse.GetValue(tokens), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(seed), dev);
+            string text = FromCheckpoint(path, prompt0, parse.GetValue(tokens), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(seed), parse.GetValue(device)!);
             Console.WriteLine(prompt0 + text);
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>A continuation of <paramref name="prompt"/> sampled from a checkpoint, with the tokenizer of the shards it was trained on.</summary>
+    public static string FromCheckpoint(string path, string prompt, int tokens, double temperature, int topK, long seed, string device)
+    {
+        var header = Checkpoint.ReadHeader(path);
+        var manifest = TokenManifest.Load(header.Data);
+        if (manifest.Tokenizer.VocabHash != header.Tokenizer.VocabHash)
+            throw new DataPipeException($"{path}: its shard folder {header.Data} now holds another tokenizer ({manifest.Tokenizer.Name})");
+        var tokenizer = TokenizerCatalog.ForShards(header.Data, manifest);
+        var dev = GptTrainer.ChooseDevice(device);
+        using var model = new Gpt(GptShape.From(header.Config, header.Vocab), header.Config.Seed);
+        Checkpoint.Load(path, model, null);
+        model.to(dev);
+        return GptTrainer.Sample(model, tokenizer, prompt, tokens, temperature, topK, seed, dev);
     }
 }

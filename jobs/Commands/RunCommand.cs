@@ -57,19 +57,51 @@ public static class RunCommand
         return command;
     }
 
+    /// <summary>Prompt and length of the sample generated from the final checkpoint when the train step wrote none.</summary>
+    private const string FallbackPrompt = "The ";
+    private const int FallbackTokens = 60;
+
+    /// <summary>
+    /// The run's summary: per step rows in and out (documents, examples, tokens), the reasons rows were dropped, the
+    /// classifier's held-out AUC, the GPT's final validation loss and bits per byte, and a generated sample; printed and
+    /// written to <c>OUTPUT_ROOT/summary.json</c>.
+    /// </summary>
     private static void PrintPipelineSummary(PipelineDefinition def, double seconds)
     {
-        var record = PipelineRecord.Read(def.OutputRoot);
+        var summary = PipelineSummary.Build(def, def.Executor.Kind, def.Executor.Workers, seconds);
+        if (summary.Training is { Sample: null, Checkpoint.Length: > 0 } t && File.Exists(t.Checkpoint))
+        {
+            string text = GenerateCommand.FromCheckpoint(t.Checkpoint, FallbackPrompt, FallbackTokens, 0.8, 40, 1, "cpu");
+            summary = summary with { Training = t with { SamplePrompt = FallbackPrompt, Sample = text } };
+        }
+        summary.Save(def.OutputRoot);
+
+        static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
         var table = new Table().Title($"[bold]pipeline {Markup.Escape(def.Name)}[/] ({Markup.Escape(def.Executor.Kind)})")
             .AddColumn("step").AddColumn("tasks").AddColumn(new TableColumn("rows in").RightAligned())
-            .AddColumn(new TableColumn("rows out").RightAligned()).AddColumn(new TableColumn("seconds").RightAligned()).AddColumn("");
-        foreach (var s in record?.Steps ?? [])
+            .AddColumn(new TableColumn("rows out").RightAligned()).AddColumn(new TableColumn("tokens").RightAligned())
+            .AddColumn(new TableColumn("seconds").RightAligned()).AddColumn("dropped / skipped");
+        foreach (var s in summary.Steps)
         {
-            table.AddRow(Markup.Escape(s.Step), s.Tasks.ToString(CultureInfo.InvariantCulture),
-                s.RowsIn.ToString("N0", CultureInfo.InvariantCulture), s.RowsOut.ToString("N0", CultureInfo.InvariantCulture),
-                s.WallSeconds.ToString("F1", CultureInfo.InvariantCulture), s.Reused ? "reused" : "");
+            // "dropped." is the column's own word; "skipped." stays (records a stage could not read, not a decision).
+            string dropped = string.Join("\n", s.Dropped.Select(d => $"{N(d.Value)} {(d.Key.StartsWith("dropped.", StringComparison.Ordinal) ? d.Key["dropped.".Length..] : d.Key)}"));
+            table.AddRow(Markup.Escape(s.Step), s.Tasks.ToString(CultureInfo.InvariantCulture), N(s.RowsIn), N(s.RowsOut),
+                s.Tokens is long tk ? N(tk) : "", s.Seconds.ToString("F1", CultureInfo.InvariantCulture) + (s.Reused ? " (reused)" : ""),
+                Markup.Escape(dropped));
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"pipeline finished in {seconds.ToString("F1", CultureInfo.InvariantCulture)} s; record: [blue]{Markup.Escape(PipelineRecord.PathIn(def.OutputRoot))}[/]");
+        if (summary.Classifier is { } c)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"classifier ({c.Step}): held-out AUC {c.HoldoutAuc:F4}, precision {c.Precision:F4}, recall {c.Recall:F4} at {c.Threshold}; trained on {c.TrainPositives:N0} curated / {c.TrainNegatives:N0} web examples")));
+        }
+        if (summary.Training is { } tr)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"GPT ({tr.Step}): {tr.Parameters:N0} parameters, {tr.Steps:N0} steps, {tr.Tokens:N0} tokens; final train loss {tr.FinalLoss:F4}, validation loss {(tr.FinalValLoss is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "n/a")} nats/token, {(tr.FinalBitsPerByte is double b ? b.ToString("F4", CultureInfo.InvariantCulture) : "n/a")} bits/byte")));
+            if (tr.Sample is not null)
+                AnsiConsole.Write(new Panel(Markup.Escape(tr.SamplePrompt + tr.Sample)).Header("generated sample").Expand());
+        }
+        AnsiConsole.MarkupLine($"pipeline finished in {seconds.ToString("F1", CultureInfo.InvariantCulture)} s; summary: [blue]{Markup.Escape(PipelineSummary.PathIn(def.OutputRoot))}[/], record: [blue]{Markup.Escape(PipelineRecord.PathIn(def.OutputRoot))}[/]");
     }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text;
+using System.Text.Json.Nodes;
 using DataPipe.Core.Datasets;
 using DataPipe.Jobs.Pipeline;
 using DataPipe.Tests.Jobs;
@@ -37,6 +39,44 @@ public static class FaultPipeline
                 options: {'{'} tokenizer: byte, val_fraction: 0.1, seed: 3 {'}'}
             """);
         return file;
+    }
+
+    /// <summary>
+    /// Every step's committed files, keyed "step/relative path", with what makes two runs' outputs differ although
+    /// they hold the same data taken out: wall-clock fields of JSON files (times, seconds, rates, where a resumed
+    /// run resumed from) and the JSON header of GPT checkpoints (its creation time), whose tensors, optimizer state
+    /// and RNG state stay byte for byte.
+    /// </summary>
+    public static SortedDictionary<string, byte[]> ComparableSnapshot(PipelineDefinition p)
+    {
+        var all = Snapshot(p);
+        foreach (var key in all.Keys.ToList())
+        {
+            if (key.EndsWith(".ckpt", StringComparison.Ordinal)) all[key] = CheckpointBody(all[key]);
+            else if (key.EndsWith(".json", StringComparison.Ordinal)) all[key] = WithoutClockFields(all[key]);
+            else if (key.EndsWith(".jsonl", StringComparison.Ordinal))
+                all[key] = [.. Encoding.UTF8.GetString(all[key]).Split('\n', StringSplitOptions.RemoveEmptyEntries).SelectMany(l => WithoutClockFields(Encoding.UTF8.GetBytes(l)).Append((byte)'\n'))];
+        }
+        return all;
+    }
+
+    private static readonly string[] ClockFields = ["trained_at", "train_seconds", "seconds", "tokens_per_second", "mfu", "resumed_from", "created_at", "finished_at"];
+
+    private static byte[] WithoutClockFields(byte[] json)
+    {
+        var node = JsonNode.Parse(json);
+        if (node is JsonObject o) foreach (var f in ClockFields) o.Remove(f);
+        return Encoding.UTF8.GetBytes(node?.ToJsonString() ?? "null");
+    }
+
+    /// <summary>A checkpoint without its magic line and JSON header (which holds its creation time) and without its trailing SHA-256 (over that header).</summary>
+    private static byte[] CheckpointBody(byte[] bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        reader.ReadBytes("DATAPIPE-GPT-CKPT/1\n".Length);
+        _ = reader.ReadString();
+        int start = (int)reader.BaseStream.Position;
+        return bytes[start..^32];
     }
 
     /// <summary>Every step's committed files and their bytes, keyed "step/relative path".</summary>

@@ -1,0 +1,165 @@
+using DataPipe.Core.Datasets;
+using DataPipe.Filter.Classifier;
+using DataPipe.Jobs.Pipeline;
+using DataPipe.Train;
+using DataPipe.Train.Metrics;
+
+namespace DataPipe.Jobs.Execution;
+
+/// <summary>
+/// <c>OUTPUT_ROOT/summary.json</c>: what a pipeline's data looks like after each step, read back from the step folders
+/// (their <c>_SUCCESS.json</c>, the classifier's <c>report.json</c>, the GPT's <c>train.json</c> and
+/// <c>metrics.jsonl</c>), so it holds the same numbers whether the steps ran now or were reused.
+/// </summary>
+public sealed record PipelineSummary
+{
+    public const string FileName = "summary.json";
+
+    public string Pipeline { get; init; } = "";
+    public string Executor { get; init; } = "";
+    public int Workers { get; init; }
+    public double WallSeconds { get; init; }
+    public List<StepSummary> Steps { get; init; } = [];
+    public ClassifierSummary? Classifier { get; init; }
+    public TrainingSummary? Training { get; init; }
+
+    public static string PathIn(string outputRoot) => Path.Combine(outputRoot, FileName);
+
+    public void Save(string outputRoot) => DatasetFolder.WriteJsonAtomic(PathIn(outputRoot), this);
+
+    /// <summary>Reads every complete step of <paramref name="def"/>; steps not run yet are left out.</summary>
+    public static PipelineSummary Build(PipelineDefinition def, string executor, int workers, double wallSeconds)
+    {
+        var record = PipelineRecord.Read(def.OutputRoot);
+        var steps = new List<StepSummary>();
+        ClassifierSummary? classifier = null;
+        TrainingSummary? training = null;
+        foreach (var step in def.Steps)
+        {
+            if (DatasetFolder.ReadSuccess(step.OutputDir) is not { } success) continue;
+            var ran = record?.Steps.LastOrDefault(s => s.Step == step.Name);
+            var counters = success.Counters;
+            long? tokens = step.Kind switch
+            {
+                "tokenize" when counters.ContainsKey("tokens.train") => counters.GetValueOrDefault("tokens.train") + counters.GetValueOrDefault("tokens.validation"),
+                "train" => counters.GetValueOrDefault("train.tokens"),
+                _ => null,
+            };
+            steps.Add(new StepSummary
+            {
+                Step = step.Name,
+                Stage = step.StageName,
+                Kind = step.Kind,
+                Tasks = success.TaskCount,
+                RowsIn = success.RowsIn,
+                RowsOut = success.RowsOut,
+                Tokens = tokens,
+                Dropped = new SortedDictionary<string, long>(
+                    counters.Where(c => c.Key.StartsWith("dropped.", StringComparison.Ordinal) || c.Key.StartsWith("skipped.", StringComparison.Ordinal))
+                        .ToDictionary(c => c.Key, c => c.Value), StringComparer.Ordinal),
+                Seconds = ran?.WallSeconds ?? success.WallSeconds,
+                Reused = ran?.Reused ?? true,
+                OutputDir = step.OutputDir,
+            });
+            string modelDir = TrainClassifierStage.ModelIn(step.OutputDir);
+            if (DatasetFolder.ReadJson<ClassifierReport>(Path.Combine(modelDir, ModelFolder.ReportFile)) is { } report)
+            {
+                classifier = new ClassifierSummary
+                {
+                    Step = step.Name,
+                    Model = modelDir,
+                    HoldoutAuc = report.HoldoutAuc,
+                    Threshold = report.Threshold,
+                    Precision = report.Precision,
+                    Recall = report.Recall,
+                    TrainPositives = report.TrainPositives,
+                    TrainNegatives = report.TrainNegatives,
+                    HoldoutPositives = report.HoldoutPositives,
+                    HoldoutNegatives = report.HoldoutNegatives,
+                };
+            }
+            if (step.Kind == "train" && DatasetFolder.ReadJson<TrainResult>(Path.Combine(step.OutputDir, GptTrainer.SummaryFile)) is { } result)
+            {
+                var (_, evals) = MetricsLog.Read(step.OutputDir);
+                EvalMetric? last = evals.LastOrDefault();
+                training = new TrainingSummary
+                {
+                    Step = step.Name,
+                    Steps = result.Steps,
+                    Tokens = result.Tokens,
+                    Parameters = result.Parameters,
+                    FinalLoss = result.FinalLoss,
+                    FinalValLoss = result.FinalValLoss,
+                    FinalBitsPerByte = result.FinalBitsPerByte,
+                    Checkpoint = result.Checkpoint,
+                    Sample = evals.LastOrDefault(e => e.Sample is not null)?.Sample,
+                    SamplePrompt = last?.Sample is null ? null : ReadSamplePrompt(step.OutputDir),
+                };
+            }
+        }
+        return new PipelineSummary
+        {
+            Pipeline = def.Name,
+            Executor = executor,
+            Workers = workers,
+            WallSeconds = Math.Round(wallSeconds, 3),
+            Steps = steps,
+            Classifier = classifier,
+            Training = training,
+        };
+    }
+
+    private static string? ReadSamplePrompt(string runDir)
+    {
+        string file = Path.Combine(runDir, GptTrainer.ConfigFile);
+        return File.Exists(file) ? TrainConfigFile.Load(file).SamplePrompt : null;
+    }
+}
+
+/// <summary>One step of the summary: rows in and out, tokens where the step counts them, and why rows were dropped.</summary>
+public sealed record StepSummary
+{
+    public string Step { get; init; } = "";
+    public string Stage { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public int Tasks { get; init; }
+    public long RowsIn { get; init; }
+    public long RowsOut { get; init; }
+    public long? Tokens { get; init; }
+
+    /// <summary>The step's <c>dropped.*</c> and <c>skipped.*</c> counters.</summary>
+    public SortedDictionary<string, long> Dropped { get; init; } = [];
+    public double Seconds { get; init; }
+    public bool Reused { get; init; }
+    public string OutputDir { get; init; } = "";
+}
+
+/// <summary>The quality classifier's held-out numbers (its <c>report.json</c>).</summary>
+public sealed record ClassifierSummary
+{
+    public string Step { get; init; } = "";
+    public string Model { get; init; } = "";
+    public double HoldoutAuc { get; init; }
+    public float Threshold { get; init; }
+    public double Precision { get; init; }
+    public double Recall { get; init; }
+    public long TrainPositives { get; init; }
+    public long TrainNegatives { get; init; }
+    public long HoldoutPositives { get; init; }
+    public long HoldoutNegatives { get; init; }
+}
+
+/// <summary>The GPT's final numbers and a generated sample.</summary>
+public sealed record TrainingSummary
+{
+    public string Step { get; init; } = "";
+    public int Steps { get; init; }
+    public long Tokens { get; init; }
+    public long Parameters { get; init; }
+    public double FinalLoss { get; init; }
+    public double? FinalValLoss { get; init; }
+    public double? FinalBitsPerByte { get; init; }
+    public string Checkpoint { get; init; } = "";
+    public string? SamplePrompt { get; init; }
+    public string? Sample { get; init; }
+}

@@ -1,0 +1,107 @@
+using DataPipe.Core.Datasets;
+using DataPipe.Core.Documents;
+using DataPipe.Jobs.Execution;
+using DataPipe.Jobs.Pipeline;
+using DataPipe.Tests.Support;
+
+namespace DataPipe.Tests.Jobs;
+
+public class MainJobTests
+{
+    [Fact]
+    public async Task The_main_job_shape_runs_end_to_end_summarises_every_stage_and_a_rerun_reuses_every_step()
+    {
+        using var dir = new TempDir("mainjob");
+        string file = MainJobPipeline.Write(dir.Path, "out");
+        var p = PipelineLoader.Load(file);
+
+        var (code, stdout, stderr) = await JobsFixtures.CliAsync("run", file);
+
+        Assert.True(code == 0, stderr + stdout);
+        var summary = DatasetFolder.ReadJson<PipelineSummary>(dir["out/summary.json"])!;
+        Assert.Equal(p.Steps.Select(s => s.Name), summary.Steps.Select(s => s.Step));
+        var ingest = summary.Steps.Single(s => s.Step == "ingest");
+        var filter = summary.Steps.Single(s => s.Step == "filter");
+        var dedup = summary.Steps.Single(s => s.Step == "dedup.documents");
+        var tokenize = summary.Steps.Single(s => s.Step == "tokenize");
+        Assert.True(ingest.RowsOut > 0);
+        Assert.Equal(ingest.RowsOut, filter.RowsIn);
+        Assert.True(filter.RowsOut < filter.RowsIn, "the filter dropped nothing");
+        // Every document the filter dropped is counted under the rule or classifier decision that dropped it.
+        Assert.Equal(filter.RowsIn - filter.RowsOut, filter.Dropped.Where(d => d.Key.StartsWith("dropped.", StringComparison.Ordinal)).Sum(d => d.Value));
+        Assert.Equal(filter.RowsOut, dedup.RowsIn);
+        Assert.Equal(dedup.RowsOut, tokenize.RowsOut);
+        Assert.True(tokenize.Tokens > 0);
+        Assert.InRange(summary.Classifier!.HoldoutAuc, 0.5, 1.0);
+        Assert.True(double.IsFinite(summary.Training!.FinalValLoss!.Value));
+        Assert.True(summary.Training.FinalBitsPerByte > 0);
+        Assert.False(string.IsNullOrEmpty(summary.Training.Sample));
+        Assert.Equal(6, summary.Training.Steps);
+        Assert.Contains("held-out AUC", stdout);
+        Assert.Contains("bits/byte", stdout);
+        Assert.Contains("generated sample", stdout);
+        // The filter read the model trained in its own step and scored every document it kept.
+        foreach (var part in DatasetFolder.ListParts(dir["out/filter/documents"]))
+            await foreach (var d in DocumentReader.ReadAsync(part)) Assert.NotNull(d.QualityScore);
+        Assert.True(File.Exists(dir["out/tokenize/bpe/vocab.json"]));
+
+        var (again, stdout2, stderr2) = await JobsFixtures.CliAsync("run", file);
+        Assert.True(again == 0, stderr2 + stdout2);
+        var record = PipelineRecord.Read(dir["out"])!;
+        Assert.Equal(p.Steps.Count, record.Steps.Count);
+        Assert.All(record.Steps, s => Assert.True(s.Reused, $"{s.Step} ran again"));
+        var summary2 = DatasetFolder.ReadJson<PipelineSummary>(dir["out/summary.json"])!;
+        Assert.Equal(summary.Steps.Select(s => (s.Step, s.RowsOut, s.Tokens)), summary2.Steps.Select(s => (s.Step, s.RowsOut, s.Tokens)));
+        Assert.Equal(summary.Training.Sample, summary2.Training!.Sample);
+    }
+
+    [Fact]
+    public async Task One_task_and_four_tasks_per_stage_keep_the_same_documents_at_every_stage()
+    {
+        using var dir = new TempDir("mainjob");
+        var one = PipelineLoader.Load(MainJobPipeline.Write(dir.Path, "one", tasks: 1, train: false, file: "one.yaml"));
+        var four = PipelineLoader.Load(MainJobPipeline.Write(dir.Path, "four", tasks: 4, train: false, file: "four.yaml"));
+
+        await new LocalPipelineRunner().RunAsync(one, one.Steps, 2, 1);
+        await new LocalPipelineRunner().RunAsync(four, four.Steps, 2, 1);
+
+        var a = await MainJobPipeline.SurvivorsAsync(one);
+        var b = await MainJobPipeline.SurvivorsAsync(four);
+        Assert.Equal(["dedup.documents", "filter", "ingest", "tokenize"], a.Keys);
+        Assert.Equal(4, DatasetFolder.ReadSuccess(dir["four/filter/documents"])!.TaskCount);
+        foreach (var (step, ids) in a)
+        {
+            Assert.NotEmpty(ids);
+            Assert.True(ids.SequenceEqual(b[step]), $"{step}: 1 task kept {ids.Count} documents, 4 tasks kept {b[step].Count}");
+        }
+        Assert.True(a["filter"].Count < a["ingest"].Count);
+    }
+}
+
+[Collection("slurm")]
+public class MainJobSlurmTests(SlurmCluster cluster)
+{
+    [SlurmFact]
+    public async Task The_main_job_on_Slurm_with_2_array_tasks_keeps_the_same_documents_as_one_local_task()
+    {
+        using var dir = new TempDir("mainjob-slurm");
+        string executor = """{ kind: slurm, attempts: 1, slurm: { partition: debug, time: "00:05:00", cpus_per_task: 1, poll_seconds: 0.5 } }""";
+        var onSlurm = PipelineLoader.Load(MainJobPipeline.Write(dir.Path, "slurm", tasks: 2, executor: executor, train: false, file: "slurm.yaml"));
+        var local = PipelineLoader.Load(MainJobPipeline.Write(dir.Path, "local", tasks: 1, train: false, file: "local.yaml"));
+
+        var log = new StringWriter();
+        await new SlurmPipelineExecutor(cluster.Client, $"dotnet {SlurmPipelineExecutor.Quote(JobsFixtures.DatapipeDll)}", log).RunAsync(onSlurm, onSlurm.Steps, CancellationToken.None);
+        await new LocalPipelineRunner().RunAsync(local, local.Steps, 2, 1);
+
+        Assert.Matches(@"\[filter\.classifier\] submitted job array \d+ \(1 task\(s\), after \d+\)", log.ToString());
+        Assert.Matches(@"\[filter\] submitted job array \d+ \(2 task\(s\), after \d+\)", log.ToString());
+        Assert.All(PipelineRecord.Read(dir["slurm"])!.Steps, s => Assert.NotNull(s.SlurmJobId));
+        var a = await MainJobPipeline.SurvivorsAsync(local);
+        var b = await MainJobPipeline.SurvivorsAsync(onSlurm);
+        foreach (var (step, ids) in a)
+        {
+            Assert.NotEmpty(ids);
+            Assert.True(ids.SequenceEqual(b[step]), $"{step}: local kept {ids.Count} documents, Slurm kept {b[step].Count}");
+        }
+    }
+}
