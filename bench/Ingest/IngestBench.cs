@@ -77,6 +77,7 @@ public static class IngestBench
             await child.WaitForExitAsync().ConfigureAwait(false);
             var r = JsonSerializer.Deserialize<ChildResult>(output.Trim().Split('\n')[^1])!;
             Console.WriteLine($"(b) full ingest, 1 worker, extractor {extractor}: {r.Documents:N0} documents from {r.Records:N0} records in {r.Seconds:F1} s: {r.Documents / r.Seconds:N0} documents/s per core, {size / 1e6 / r.Seconds:F1} MB/s compressed");
+            Console.WriteLine($"    CPU time of the ingest process {r.CpuSeconds:F1} s: {r.Documents / r.CpuSeconds:N0} documents per CPU-second (less sensitive to other load than wall time)");
             Console.WriteLine($"    peak working set of the ingest process: {r.PeakWorkingSetBytes / 1e6:F0} MB (includes the .NET runtime and the language models)");
             Console.WriteLine($"    counters: {string.Join(", ", r.Counters.Where(kv => kv.Key.StartsWith("skipped", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value}"))}");
         }
@@ -188,18 +189,19 @@ public static class IngestBench
         return (p.ExitCode, output + (p.ExitCode != 0 ? err.Result : ""));
     }
 
-    private sealed record ChildResult(long Records, long Documents, double Seconds, long PeakWorkingSetBytes, SortedDictionary<string, long> Counters);
+    private sealed record ChildResult(long Records, long Documents, double Seconds, double CpuSeconds, long PeakWorkingSetBytes, SortedDictionary<string, long> Counters);
 
     /// <summary>The measured full ingest, alone in its process so that its peak working set is its own.</summary>
     private static async Task<int> ChildAsync(string file, string outDir, string extractor)
     {
         var stage = await IngestStage.CreateAsync(new IngestOptions { Inputs = [file], Extractor = extractor }).ConfigureAwait(false);
         var sw = Stopwatch.StartNew();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var result = await new LocalExecutor().RunAsync(stage, outDir, new ExecutorOptions { Workers = 1, MaxAttempts = 1 }).ConfigureAwait(false);
         double seconds = sw.Elapsed.TotalSeconds;
         using var me = Process.GetCurrentProcess();
         me.Refresh();
-        var r = new ChildResult(result.Success.RowsIn, result.Success.RowsOut, seconds, me.PeakWorkingSet64, result.Success.Counters);
+        var r = new ChildResult(result.Success.RowsIn, result.Success.RowsOut, seconds, (me.TotalProcessorTime - cpu0).TotalSeconds, me.PeakWorkingSet64, result.Success.Counters);
         Console.WriteLine(JsonSerializer.Serialize(r));
         return 0;
     }
