@@ -28,6 +28,7 @@ public static class BenchCatalog
         ["train-learning"] = ("GPT on Tiny Shakespeare bytes: validation loss vs unigram entropy, tokens/s", Train.TrainLearningBench.RunAsync),
         ["train-vs-pytorch"] = ("Same GPT, weights and batches in PyTorch (python3-torch): loss agreement over 50 steps, tokens/s ratio", Train.TrainVsPyTorchBench.RunAsync),
         // jobs:
+        ["pipeline-scaling"] = ("The main job (jobs/pipelines/sample.yaml) from scratch: end to end and per step, local 1 vs 2 workers, loopback Slurm with 2 array tasks vs local 2 workers", Jobs.PipelineScalingBench.RunAsync),
         // scaling:
         // fuzz:
         ["hostile-memory"] = ("Full-size bombs and giant records (10 GiB gzip/br, 500 MB HTML in WARC, 1M nested tags), one process each: outcome, seconds, peak working set", Fuzz.HostileMemoryBench.RunAsync),

@@ -110,7 +110,16 @@ public static class StageRunner
                 Host = Environment.MachineName,
                 FinishedAt = DateTime.UtcNow,
             };
-            DatasetFolder.WriteJsonAtomic(DatasetFolder.TaskRecordPath(outputDir, task), record);
+            try
+            {
+                DatasetFolder.WriteJsonAtomic(DatasetFolder.TaskRecordPath(outputDir, task), record);
+            }
+            catch
+            {
+                // Outputs without their record must not stay visible (a full disk can fail the record after the renames).
+                RemoveCommitted(outputDir, outputs);
+                throw;
+            }
             ctx.Log($"done: {record.RowsIn} rows in, {record.RowsOut} rows out, {record.Seconds:F1} s");
             TryDeleteDir(tmp);
             return record;
@@ -138,6 +147,7 @@ public static class StageRunner
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                RemoveCommitted(outputDir, committed);
                 throw new DataPipeException($"{final}: cannot commit task output ({e.Message})", e);
             }
             committed.Add(new OutputFile(Path.GetRelativePath(outputDir, final).Replace('\\', '/'), new FileInfo(final).Length));
@@ -195,6 +205,17 @@ public static class StageRunner
             throw new DataPipeException($"{outputDir}: cannot create output folder ({e.Message})", e);
         }
         return FolderLock.Acquire(DatasetFolder.StageLockPath(outputDir));
+    }
+
+    /// <summary>Takes back the outputs a failed commit already renamed into place, so none is visible without a record.</summary>
+    private static void RemoveCommitted(string outputDir, IEnumerable<OutputFile> committed)
+    {
+        foreach (var o in committed)
+        {
+            try { File.Delete(Path.Combine(outputDir, o.Path)); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
     }
 
     private static void TryDeleteDir(string dir)
