@@ -26,7 +26,7 @@ public sealed class LanguageIdentifier
 
     private static readonly ConcurrentDictionary<string, Lazy<LanguageIdentifier>> Cache = new(StringComparer.Ordinal);
     private readonly LanguageDetector _detector;
-    private readonly StopwordLanguagePass _pass;
+    private readonly LanguageFirstPass _pass;
 
     private LanguageIdentifier(IReadOnlyList<string> codes)
     {
@@ -34,7 +34,7 @@ public sealed class LanguageIdentifier
         if (languages.Length < 2) throw new DataPipeException($"language identification needs at least two languages, got: {string.Join(",", codes)}");
         _detector = LanguageDetectorBuilder.FromLanguages(languages).WithLowAccuracyMode().Build();
         Languages = [.. codes];
-        _pass = new StopwordLanguagePass(codes);
+        _pass = new LanguageFirstPass(codes);
     }
 
     public IReadOnlyList<string> Languages { get; }
@@ -64,28 +64,29 @@ public sealed class LanguageIdentifier
     }
 
     /// <summary>
-    /// The language of <paramref name="text"/> (ISO 639-1) and its confidence in 0..1: the stop-word pass decides
-    /// confident Latin-script prose (confidence <see cref="StopwordConfidence"/>), Lingua the rest.
+    /// The language of <paramref name="text"/> (ISO 639-1) and its confidence in 0..1: the first pass decides
+    /// the confident cases (script rules, stop words; confidence <see cref="FirstPassConfidence"/>), Lingua the rest.
     /// </summary>
     public (string Lang, float Score) Identify(string text)
     {
         string sample = Sample(text);
-        if (_pass.TryIdentify(sample) is { } lang) return (lang, StopwordConfidence);
+        if (_pass.TryIdentify(sample) is { } lang) return (lang, FirstPassConfidence);
         return IdentifySample(sample);
     }
 
-    /// <summary>Lingua's answer on the same sample, without the stop-word pass (for comparing the two).</summary>
+    /// <summary>Lingua's answer on the same sample, without the first pass (for comparing the two).</summary>
     public (string Lang, float Score) IdentifyWithLingua(string text) => IdentifySample(Sample(text));
 
-    /// <summary>The stop-word pass's answer on the sample of <paramref name="text"/>, or null when it leaves it to Lingua.</summary>
-    public string? IdentifyWithStopwords(string text) => _pass.TryIdentify(Sample(text));
+    /// <summary>The first pass's answer on the sample of <paramref name="text"/>, or null when it leaves it to Lingua.</summary>
+    public string? IdentifyWithFirstPass(string text) => _pass.TryIdentify(Sample(text));
 
     /// <summary>
-    /// Confidence reported when the stop-word pass decides. Lingua's confidence on a full ~300-character sample is
+    /// Confidence reported when the first pass decides. Lingua's confidence on a full ~300-character sample is
     /// 1.0 for its best language in nearly every case (its per-language probability products underflow, and it then
-    /// gives all weight to the most likely language), so a settled case reports what Lingua would.
+    /// gives all weight to the most likely language), and 1.0 when its own script rules decide, so a settled case
+    /// reports what Lingua would (checked on the real texts by LanguageFirstPassTests).
     /// </summary>
-    public const float StopwordConfidence = 1f;
+    public const float FirstPassConfidence = 1f;
 
     private (string Lang, float Score) IdentifySample(string sample)
     {

@@ -128,7 +128,7 @@ public static class IngestBench
         string[] names = ["HTTP decode + charset", $"extract ({extractorName})", "language id", "normalize + hash"];
         Console.WriteLine($"(c) per-page breakdown over {htmls.Count} pages, one core: {htmls.Count / total:N0} pages/s without reading and Parquet");
         for (int i = 0; i < 4; i++) Console.WriteLine($"    {names[i],-24} {t[i] * 1000 / htmls.Count,8:F2} ms/page  {100 * t[i] / total,5:F1}%");
-        Console.WriteLine($"    (peer: Lingua alone on the same samples {t[4] * 1000 / htmls.Count:F2} ms/page: the stop-word pass makes language id {t[4] / t[2]:F1}x faster)");
+        Console.WriteLine($"    (peer: Lingua alone on the same samples {t[4] * 1000 / htmls.Count:F2} ms/page: the first pass makes language id {t[4] / t[2]:F1}x faster)");
     }
 
     private sealed record ParseResult(long Records, long Decompressed, double Seconds);

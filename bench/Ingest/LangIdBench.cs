@@ -9,7 +9,7 @@ namespace DataPipe.Bench.Ingest;
 /// <c>bench langid [--texts 2000]</c>: language identification speed on real Common Crawl text (CCNet WET documents in
 /// ../shared/data/text/ccnet): the detector's build time, texts/s on the ~300-character longest-lines sample Ingest
 /// uses, and texts/s on whole texts for comparison (why Ingest samples); then, on every real text of ../shared/data,
-/// the stop-word first pass against Lingua alone: share settled, agreement, speed of both. One core.
+/// the first pass (script rules, stop words) against Lingua alone: share settled, agreement, speed of both. One core.
 /// </summary>
 public static class LangIdBench
 {
@@ -72,7 +72,7 @@ public static class LangIdBench
     }
 
     /// <summary>
-    /// The stop-word first pass against Lingua alone on every real text of ../shared/data (the main text of the 130
+    /// The first pass against Lingua alone on every real text of ../shared/data (the main text of the 130
     /// extraction pages, the WET records of the Common Crawl capture, the CCNet and Dolma documents): how many it
     /// settles, how often it agrees with Lingua, Lingua's confidence on those, and the speed of both.
     /// </summary>
@@ -92,17 +92,17 @@ public static class LangIdBench
         {
             langs[lingua[i].Lang] = langs.GetValueOrDefault(lingua[i].Lang) + 1;
             if (combined[i].Lang == lingua[i].Lang) unchanged++;
-            if (id.IdentifyWithStopwords(texts[i]) is not { } s) continue;
+            if (id.IdentifyWithFirstPass(texts[i]) is not { } s) continue;
             settled++;
             if (s == lingua[i].Lang) agree++;
-            else Console.WriteLine($"    disagreement: stop words {s}, Lingua {lingua[i].Lang} ({lingua[i].Score:F2}): {LanguageIdentifier.Sample(texts[i])[..Math.Min(120, LanguageIdentifier.Sample(texts[i]).Length)].ReplaceLineEndings(" ")}");
+            else Console.WriteLine($"    disagreement: first pass {s}, Lingua {lingua[i].Lang} ({lingua[i].Score:F2}): {LanguageIdentifier.Sample(texts[i])[..Math.Min(120, LanguageIdentifier.Sample(texts[i]).Length)].ReplaceLineEndings(" ")}");
             if (lingua[i].Score >= 0.999f) linguaOne++;
             minScore = Math.Min(minScore, lingua[i].Score);
         }
         Console.WriteLine($"agreement on {texts.Count} real texts (Lingua says {string.Join(", ", langs.Select(kv => $"{kv.Key}={kv.Value}"))}):");
-        Console.WriteLine($"    stop-word pass settles {settled} ({100.0 * settled / texts.Count:F1}%), agreeing with Lingua on {agree} ({100.0 * agree / Math.Max(1, settled):F1}%); Lingua's confidence there: {linguaOne} at 1.0, min {minScore:F3}");
+        Console.WriteLine($"    first pass settles {settled} ({100.0 * settled / texts.Count:F1}%), agreeing with Lingua on {agree} ({100.0 * agree / Math.Max(1, settled):F1}%); Lingua's confidence there: {linguaOne} at 1.0, min {minScore:F3}");
         Console.WriteLine($"    language unchanged vs Lingua alone: {unchanged}/{texts.Count} ({100.0 * unchanged / texts.Count:F1}%)");
-        Console.WriteLine($"    Lingua alone {texts.Count / linguaSeconds:N0} texts/s, stop words then Lingua {texts.Count / combinedSeconds:N0} texts/s: {linguaSeconds / combinedSeconds:F1}x");
+        Console.WriteLine($"    Lingua alone {texts.Count / linguaSeconds:N0} texts/s, first pass then Lingua {texts.Count / combinedSeconds:N0} texts/s: {linguaSeconds / combinedSeconds:F1}x");
     }
 
     /// <summary>Every real text in ../shared/data: extracted main text of the pages, WET records, CCNet and Dolma documents.</summary>

@@ -9,9 +9,9 @@ using Xunit.Abstractions;
 
 namespace DataPipe.Tests.Ingest;
 
-public class StopwordLanguagePassTests(ITestOutputHelper output)
+public class LanguageFirstPassTests(ITestOutputHelper output)
 {
-    private static readonly StopwordLanguagePass Pass = new(LanguageIdentifier.DefaultLanguages);
+    private static readonly LanguageFirstPass Pass = new(LanguageIdentifier.DefaultLanguages);
 
     [Theory]
     [InlineData("en", "The committee published its annual report on Tuesday, and most of the members agreed with the findings about the budget that was proposed for the coming year by the council.")]
@@ -27,10 +27,27 @@ public class StopwordLanguagePassTests(ITestOutputHelper output)
     [InlineData("Home News Sport Weather Contact Login Register Search")]
     [InlineData("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.")]
     [InlineData("Президент подписал закон о бюджете на следующий год, и большинство депутатов поддержали его вчера вечером в Москве.")]
-    [InlineData("DeepMind的AlphaGo AI能够打败围棋冠军也跟这些神经网络有很大关系。但是AlphaGo必须进行训练才行，开发人员向AlphaGo提供了历史对弈中的大约3000万记录。")]
-    public void Leaves_menus_filler_and_other_scripts_to_the_detector(string text)
+    public void Leaves_menus_filler_and_scripts_it_has_no_rule_for_to_the_detector(string text)
     {
         Assert.Null(Pass.TryIdentify(text));
+    }
+
+    [Theory]
+    [InlineData("zh", "DeepMind的AlphaGo AI能够打败围棋冠军也跟这些神经网络有很大关系。但是AlphaGo必须进行训练才行，开发人员向AlphaGo提供了历史对弈中的大约3000万记录。")]
+    [InlineData("ja", "肉をくわえたイヌが、橋を渡っていました。ふと下を見ると、川の中にも肉をくわえたイヌがいます。")]
+    [InlineData("ko", "대통령은 어제 내년 예산에 관한 법률에 서명했으며 대부분의 의원들이 이를 지지했습니다.")]
+    [InlineData("el", "Ο Πρόεδρος υπέγραψε τον νόμο για τον προϋπολογισμό του επόμενου έτους, και η πλειονότητα των βουλευτών τον υποστήριξε.")]
+    public void Settles_by_script_what_the_detector_decides_by_rule(string lang, string text)
+    {
+        Assert.Equal(lang, Pass.TryIdentify(text));
+        Assert.Equal((lang, 1f), LanguageIdentifier.For().IdentifyWithLingua(text));
+    }
+
+    [Fact]
+    public void Script_rules_need_their_languages_in_the_set()
+    {
+        Assert.Null(new LanguageFirstPass(["en", "de", "zh"]).TryIdentify("肉をくわえたイヌが、橋を渡っていました。ふと下を見ると、川の中にも肉をくわえたイヌがいます。"));
+        Assert.Null(new LanguageFirstPass(["en", "de"]).TryIdentify("Ο Πρόεδρος υπέγραψε τον νόμο για τον προϋπολογισμό του επόμενου έτους, και η πλειονότητα των βουλευτών."));
     }
 
     [Fact]
@@ -44,7 +61,7 @@ public class StopwordLanguagePassTests(ITestOutputHelper output)
     [Fact]
     public void Decides_only_among_the_configured_languages()
     {
-        var frenchAndGerman = new StopwordLanguagePass(["fr", "de"]);
+        var frenchAndGerman = new LanguageFirstPass(["fr", "de"]);
         Assert.Equal(["fr", "de"], frenchAndGerman.Languages);
         Assert.Null(frenchAndGerman.TryIdentify("The committee published its annual report on Tuesday, and most of the members agreed with the findings about the budget that was proposed."));
     }
@@ -60,7 +77,7 @@ public class StopwordLanguagePassTests(ITestOutputHelper output)
         {
             var lingua = id.IdentifyWithLingua(text);
             var combined = id.Identify(text);
-            if (id.IdentifyWithStopwords(text) is not null)
+            if (id.IdentifyWithFirstPass(text) is not null)
             {
                 settled++;
                 // Where the pass decides, Lingua is sure of its answer too: the same confidence is reported.
@@ -69,7 +86,7 @@ public class StopwordLanguagePassTests(ITestOutputHelper output)
             if (lingua.Lang == combined.Lang) unchanged++;
             else changed.Add($"{lingua.Lang} -> {combined.Lang}: {LanguageIdentifier.Sample(text)}");
         }
-        output.WriteLine($"{texts.Count} real texts: stop-word pass settled {settled}; language unchanged vs Lingua alone on {unchanged} ({100.0 * unchanged / texts.Count:F1}%)");
+        output.WriteLine($"{texts.Count} real texts: first pass settled {settled}; language unchanged vs Lingua alone on {unchanged} ({100.0 * unchanged / texts.Count:F1}%)");
         foreach (var c in changed) output.WriteLine(c);
         Assert.True(texts.Count >= 150, $"expected at least 150 real texts, got {texts.Count}");
         Assert.True(settled >= texts.Count / 2, $"the pass settled only {settled} of {texts.Count}");
