@@ -45,6 +45,9 @@ public sealed record TrainResult
     public double FinalLoss { get; init; }
     public double? FinalValLoss { get; init; }
     public double? FinalBitsPerByte { get; init; }
+
+    /// <summary>Unigram entropy of the validation tokens (nats/token): the loss a model that ignores context reaches.</summary>
+    public double? ValUnigramEntropy { get; init; }
     public string Checkpoint { get; init; } = "";
     public IReadOnlyList<StepMetric> StepMetrics { get; init; } = [];
     public IReadOnlyList<EvalMetric> EvalMetrics { get; init; } = [];
@@ -225,6 +228,7 @@ public static class GptTrainer
             FinalLoss = stepRows.LastOrDefault()?.Loss ?? double.NaN,
             FinalValLoss = lastEval?.ValLoss,
             FinalBitsPerByte = lastEval?.BitsPerByte,
+            ValUnigramEntropy = hasValidation ? UnigramEntropy.OfSplitAsync(data, manifest, "validation", ct).GetAwaiter().GetResult() : null,
             Checkpoint = lastCheckpoint,
             StepMetrics = stepRows,
             EvalMetrics = evalRows,

@@ -42,12 +42,5 @@ internal static class BenchShards
     }
 
     public static async Task<double> UnigramEntropyAsync(string shards, TokenManifest m, string split)
-    {
-        var counts = new long[m.Tokenizer.VocabSize];
-        long n = 0;
-        foreach (var shard in m.ShardsOf(split))
-            await foreach (var row in TokenShardReader.ReadAsync(Path.Combine(shards, shard.File)))
-                foreach (int t in row.Tokens) { counts[t]++; n++; }
-        return -counts.Where(c => c > 0).Sum(c => (double)c / n * Math.Log((double)c / n));
-    }
+        => await UnigramEntropy.OfSplitAsync(shards, m, split).ConfigureAwait(false) ?? double.NaN;
 }

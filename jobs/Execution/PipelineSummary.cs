@@ -91,6 +91,7 @@ public sealed record PipelineSummary
                     FinalLoss = result.FinalLoss,
                     FinalValLoss = result.FinalValLoss,
                     FinalBitsPerByte = result.FinalBitsPerByte,
+                    ValUnigramEntropy = result.ValUnigramEntropy,
                     Checkpoint = result.Checkpoint,
                     Sample = evals.LastOrDefault(e => e.Sample is not null)?.Sample,
                     SamplePrompt = last?.Sample is null ? null : ReadSamplePrompt(step.OutputDir),
@@ -159,6 +160,9 @@ public sealed record TrainingSummary
     public double FinalLoss { get; init; }
     public double? FinalValLoss { get; init; }
     public double? FinalBitsPerByte { get; init; }
+
+    /// <summary>Unigram entropy of the validation tokens: the validation loss must fall below it to show learning.</summary>
+    public double? ValUnigramEntropy { get; init; }
     public string Checkpoint { get; init; } = "";
     public string? SamplePrompt { get; init; }
     public string? Sample { get; init; }

@@ -35,6 +35,8 @@ public class MainJobTests
         Assert.InRange(summary.Classifier!.HoldoutAuc, 0.5, 1.0);
         Assert.True(double.IsFinite(summary.Training!.FinalValLoss!.Value));
         Assert.True(summary.Training.FinalBitsPerByte > 0);
+        Assert.InRange(summary.Training.ValUnigramEntropy!.Value, 0.1, Math.Log(4096));
+        Assert.Contains("unigram entropy", stdout);
         Assert.False(string.IsNullOrEmpty(summary.Training.Sample));
         Assert.Equal(6, summary.Training.Steps);
         Assert.Contains("held-out AUC", stdout);

@@ -30,6 +30,8 @@ public class GptTrainerTests
         Assert.True(eval.ValLoss < unigram + 0.15, $"val loss {eval.ValLoss:F3} vs unigram entropy {unigram:F3} nats");
         Assert.True(eval.ValLoss < result.EvalMetrics[0].ValLoss);
         Assert.False(string.IsNullOrEmpty(eval.Sample));
+        // The result records the validation split's unigram entropy, the bar the validation loss is judged against.
+        Assert.Equal(await UnigramEntropyAsync(shards, m, "validation"), result.ValUnigramEntropy!.Value, 9);
 
         // The same rows are in metrics.jsonl, and the summary and final checkpoint exist.
         var (logged, evals) = MetricsLog.Read(dir["run"]);
@@ -142,11 +144,11 @@ public class GptTrainerTests
         Assert.Contains("width (100) must be a positive multiple of heads (3)", bad.Message);
     }
 
-    internal static async Task<double> UnigramEntropyAsync(string shards, TokenManifest m)
+    internal static async Task<double> UnigramEntropyAsync(string shards, TokenManifest m, string split = "train")
     {
         var counts = new long[m.Tokenizer.VocabSize];
         long n = 0;
-        foreach (var shard in m.ShardsOf("train"))
+        foreach (var shard in m.ShardsOf(split))
             await foreach (var row in TokenShardReader.ReadAsync(Path.Combine(shards, shard.File)))
                 foreach (int t in row.Tokens) { counts[t]++; n++; }
         return -counts.Where(c => c > 0).Sum(c => (double)c / n * Math.Log((double)c / n));
