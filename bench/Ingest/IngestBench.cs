@@ -72,7 +72,11 @@ public static class IngestBench
         {
             string outDir = Path.Combine(data, $"ingest-{mb}mb-{extractor}");
             if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
-            var child = Process.Start(new ProcessStartInfo(Environment.ProcessPath!, ["ingest", "--child", file, outDir, extractor]) { RedirectStandardOutput = true })!;
+            // The child is this bench again: through its apphost, or through `dotnet DataPipe.Bench.dll` when started that way.
+            string self = Environment.ProcessPath!;
+            string[] childArgs = ["ingest", "--child", file, outDir, extractor];
+            if (Path.GetFileNameWithoutExtension(self) == "dotnet") childArgs = [typeof(IngestBench).Assembly.Location, .. childArgs];
+            var child = Process.Start(new ProcessStartInfo(self, childArgs) { RedirectStandardOutput = true })!;
             string output = await child.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
             await child.WaitForExitAsync().ConfigureAwait(false);
             var r = JsonSerializer.Deserialize<ChildResult>(output.Trim().Split('\n')[^1])!;
