@@ -46,8 +46,8 @@ public sealed record TrainResult
     public double? FinalValLoss { get; init; }
     public double? FinalBitsPerByte { get; init; }
 
-    /// <summary>Unigram entropy of the validation tokens (nats/token): the loss a model that ignores context reaches.</summary>
-    public double? ValUnigramEntropy { get; init; }
+    /// <summary>Validation loss (nats/token) of the unigram model fitted to the training tokens: the loss of a model that ignores context.</summary>
+    public double? UnigramBaselineLoss { get; init; }
     public string Checkpoint { get; init; } = "";
     public IReadOnlyList<StepMetric> StepMetrics { get; init; } = [];
     public IReadOnlyList<EvalMetric> EvalMetrics { get; init; } = [];
@@ -228,7 +228,7 @@ public static class GptTrainer
             FinalLoss = stepRows.LastOrDefault()?.Loss ?? double.NaN,
             FinalValLoss = lastEval?.ValLoss,
             FinalBitsPerByte = lastEval?.BitsPerByte,
-            ValUnigramEntropy = hasValidation ? UnigramEntropy.OfSplitAsync(data, manifest, "validation", ct).GetAwaiter().GetResult() : null,
+            UnigramBaselineLoss = hasValidation ? UnigramEntropy.CrossEntropyAsync(data, manifest, ct: ct).GetAwaiter().GetResult() : null,
             Checkpoint = lastCheckpoint,
             StepMetrics = stepRows,
             EvalMetrics = evalRows,

@@ -98,7 +98,7 @@ public static class RunCommand
         if (summary.Training is { } tr)
         {
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"GPT ({tr.Step}): {tr.Parameters:N0} parameters, {tr.Steps:N0} steps, {tr.Tokens:N0} tokens; final train loss {tr.FinalLoss:F4}, validation loss {(tr.FinalValLoss is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "n/a")} nats/token, {(tr.FinalBitsPerByte is double b ? b.ToString("F4", CultureInfo.InvariantCulture) : "n/a")} bits/byte{(tr.ValUnigramEntropy is double u ? string.Create(CultureInfo.InvariantCulture, $" (unigram entropy of the validation tokens {u:F4}: a model that ignores context)") : "")}")));
+                $"GPT ({tr.Step}): {tr.Parameters:N0} parameters, {tr.Steps:N0} steps, {tr.Tokens:N0} tokens; final train loss {tr.FinalLoss:F4}, validation loss {(tr.FinalValLoss is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "n/a")} nats/token, {(tr.FinalBitsPerByte is double b ? b.ToString("F4", CultureInfo.InvariantCulture) : "n/a")} bits/byte{(tr.UnigramBaselineLoss is double u ? string.Create(CultureInfo.InvariantCulture, $"; a unigram model of the training tokens scores {u:F4} nats/token on the same validation tokens") : "")}")));
             if (tr.Sample is not null)
                 AnsiConsole.Write(new Panel(Markup.Escape(tr.SamplePrompt + tr.Sample)).Header("generated sample").Expand());
         }

@@ -91,7 +91,7 @@ public sealed record PipelineSummary
                     FinalLoss = result.FinalLoss,
                     FinalValLoss = result.FinalValLoss,
                     FinalBitsPerByte = result.FinalBitsPerByte,
-                    ValUnigramEntropy = result.ValUnigramEntropy,
+                    UnigramBaselineLoss = result.UnigramBaselineLoss,
                     Checkpoint = result.Checkpoint,
                     Sample = evals.LastOrDefault(e => e.Sample is not null)?.Sample,
                     SamplePrompt = last?.Sample is null ? null : ReadSamplePrompt(step.OutputDir),
@@ -161,8 +161,8 @@ public sealed record TrainingSummary
     public double? FinalValLoss { get; init; }
     public double? FinalBitsPerByte { get; init; }
 
-    /// <summary>Unigram entropy of the validation tokens: the validation loss must fall below it to show learning.</summary>
-    public double? ValUnigramEntropy { get; init; }
+    /// <summary>Validation loss of the unigram model fitted to the training tokens: the validation loss must fall below it to show learning.</summary>
+    public double? UnigramBaselineLoss { get; init; }
     public string Checkpoint { get; init; } = "";
     public string? SamplePrompt { get; init; }
     public string? Sample { get; init; }
