@@ -18,11 +18,15 @@ public static class TrainClassifier
         var neg = await TrainingTexts.ReadAsync(negatives, positive: false, textOptions, ct).ConfigureAwait(false);
         log?.Invoke($"negatives: {neg.Count} examples from {negatives.Count} input(s)");
         var trained = ClassifierTrainer.Train([.. pos, .. neg], trainOptions, log, ct);
+        SaveModel(outputDir, trained);
+        return trained;
+    }
+
+    /// <summary>Writes a trained classifier's model folder whole: weights, settings, report and histogram picture.</summary>
+    public static void SaveModel(string outputDir, TrainedClassifier trained) =>
         ModelFolder.Save(outputDir, trained.Info, trained.Weights, tmp =>
         {
             DatasetFolder.WriteJsonAtomic(Path.Combine(tmp, ModelFolder.ReportFile), trained.Report);
             trained.Report.SaveHistogramPng(Path.Combine(tmp, ModelFolder.HistogramFile));
         });
-        return trained;
-    }
 }

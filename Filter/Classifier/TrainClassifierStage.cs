@@ -105,11 +105,7 @@ public sealed class TrainClassifierStage : IStage
         // The model folder is written whole to a staging folder, then each file goes to the task's outputs, which are
         // renamed into place together when the task commits.
         string staging = Path.Combine(ctx.TempDir, "model-staging");
-        ModelFolder.Save(staging, trained.Info, trained.Weights, tmp =>
-        {
-            DatasetFolder.WriteJsonAtomic(Path.Combine(tmp, ModelFolder.ReportFile), trained.Report);
-            trained.Report.SaveHistogramPng(Path.Combine(tmp, ModelFolder.HistogramFile));
-        });
+        TrainClassifier.SaveModel(staging, trained);
         foreach (var file in ModelFiles)
             File.Move(Path.Combine(staging, file), ctx.CreateOutput($"{ModelDir}/{file}"), overwrite: true);
         Directory.Delete(staging, recursive: true);
