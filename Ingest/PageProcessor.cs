@@ -45,9 +45,15 @@ public sealed class PageProcessor
     /// <summary>How the last page's charset was chosen.</summary>
     public CharsetSource LastCharsetSource { get; private set; }
 
+    /// <summary>Characters of decoded HTML the reused buffer keeps between pages; a larger page's buffer is dropped after it.</summary>
+    private const int MaxRetainedHtmlChars = 4 << 20;
+
+    /// <summary>The decoded HTML of the current page; reused, so that a page costs no string of its whole HTML.</summary>
+    private char[] _html = new char[64 * 1024];
+
     public PageResult Process(in WarcRecord record, string source)
     {
-        string html;
+        ReadOnlySpan<char> html;
         switch (record.Type)
         {
             case "response":
@@ -91,14 +97,18 @@ public sealed class PageProcessor
         {
             return PageResult.Skip(SkipReasons.ExtractorFailed, $"{_extractor.Name}: {e.GetType().Name}: {e.Message}");
         }
+        finally
+        {
+            if (_html.Length > MaxRetainedHtmlChars) _html = new char[64 * 1024];
+        }
         return MakeDocument(record, source, extracted);
     }
 
-    private string DecodeHtml(ReadOnlySpan<byte> payload, string? headerCharset)
+    private ReadOnlySpan<char> DecodeHtml(ReadOnlySpan<byte> payload, string? headerCharset)
     {
-        string html = HtmlCharset.Decode(payload, headerCharset, out _, out var how);
+        int n = HtmlCharset.DecodeInto(payload, headerCharset, ref _html, out var how);
         LastCharsetSource = how;
-        return html;
+        return _html.AsSpan(0, n);
     }
 
     private PageResult MakeDocument(in WarcRecord record, string source, string text)

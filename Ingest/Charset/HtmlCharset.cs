@@ -40,6 +40,19 @@ public static partial class HtmlCharset
         return encoding.GetString(payload[bomLength..]);
     }
 
+    /// <summary>
+    /// Decodes <paramref name="payload"/> into <paramref name="buffer"/>, replacing it with a larger array when it is too
+    /// small; returns the number of characters written. The same decision and output as <see cref="Decode(ReadOnlySpan{byte}, string?, out Encoding, out CharsetSource)"/>.
+    /// </summary>
+    public static int DecodeInto(ReadOnlySpan<byte> payload, string? headerCharset, ref char[] buffer, out CharsetSource source)
+    {
+        var encoding = Detect(payload, headerCharset, out source, out int bomLength);
+        var bytes = payload[bomLength..];
+        int max = encoding.GetMaxCharCount(bytes.Length);
+        if (buffer.Length < max) buffer = new char[(int)Math.Min(Array.MaxLength, Math.Max(max, buffer.Length * 2L))];
+        return encoding.GetChars(bytes, buffer);
+    }
+
     /// <summary>Decodes with the detected encoding; see the type's summary for the order of evidence.</summary>
     public static string Decode(ReadOnlySpan<byte> payload, string? headerCharset) => Decode(payload, headerCharset, out _, out _);
 

@@ -16,6 +16,9 @@ public sealed class BlockTextWriter
 
     public BlockTextWriter(int capacity = 1024) => _out = new StringBuilder(capacity);
 
+    /// <summary>A writer over <paramref name="reuse"/>, cleared first (its capacity is kept).</summary>
+    public BlockTextWriter(StringBuilder reuse) => _out = reuse.Clear();
+
     /// <summary>Characters written so far (separators included).</summary>
     public int Length => _out.Length;
 

@@ -36,20 +36,47 @@ public sealed class DensityExtractor : IMainTextExtractor
 
     public string Name => "density";
 
-    public string Extract(string html, string? url = null)
+    /// <summary>Arrays kept across pages beyond this many characters of HTML are let go (one huge page must not pin them).</summary>
+    private const int MaxRetainedChars = 4 << 20;
+
+    /// <summary>
+    /// The parse tree, scoring arrays and output buffer of the last page on this thread, reused for the next one.
+    /// Allocating them per page (several hundred KB for a typical 150 KB page, on the large object heap) made the
+    /// full ingest run a gen-2 collection every few pages, each one tracing the language models' heap too.
+    /// </summary>
+    [ThreadStatic]
+    private static Workspace? t_workspace;
+
+    private sealed class Workspace
     {
-        if (string.IsNullOrEmpty(html) || LooksBinary(html)) return "";
-        return Extract(LiteHtmlParser.Parse(html));
+        public readonly LiteHtmlDocument Document = new();
+        public readonly PageScoring Scoring = new();
+        public readonly StringBuilder Output = new(4096);
     }
 
-    public static string Extract(LiteHtmlDocument doc)
+    public string Extract(string html, string? url = null) => Extract(html.AsSpan(), url);
+
+    public string Extract(ReadOnlySpan<char> html, string? url = null)
+    {
+        if (html.IsEmpty || LooksBinary(html)) return "";
+        // Taken off the thread while in use, so that a nested call (none today) could not share it.
+        var ws = t_workspace ?? new Workspace();
+        t_workspace = null;
+        string text = Extract(LiteHtmlParser.ParseInto(html, ws.Document), ws.Scoring, ws.Output);
+        if (html.Length <= MaxRetainedChars && ws.Output.Capacity <= MaxRetainedChars) t_workspace = ws;
+        return text;
+    }
+
+    public static string Extract(LiteHtmlDocument doc) => Extract(doc, new PageScoring(), null);
+
+    private static string Extract(LiteHtmlDocument doc, PageScoring page, StringBuilder? output)
     {
         if (doc.Nodes.Length <= 1) return "";
-        var page = new PageScoring(doc);
+        page.Load(doc);
         string best = "";
         foreach (var pass in Passes)
         {
-            string text = page.Run(pass);
+            string text = page.Run(pass, output);
             if (text.Length >= MinArticleChars) return text;
             if (text.Length > best.Length) best = text;
         }
@@ -65,7 +92,7 @@ public sealed class DensityExtractor : IMainTextExtractor
     ];
 
     /// <summary>Binary content served as HTML: NULs or many control characters in the first KiB.</summary>
-    internal static bool LooksBinary(string s)
+    internal static bool LooksBinary(ReadOnlySpan<char> s)
     {
         int n = Math.Min(s.Length, 1024), controls = 0;
         for (int i = 0; i < n; i++)
@@ -126,52 +153,98 @@ internal static class BlockNames
         return w;
     }
 
+    /// <summary>Distinct class/id strings remembered per thread before the memo starts over.</summary>
+    private const int MaxMemo = 16384;
+
+    [ThreadStatic]
+    private static Dictionary<string, (int Weight, bool Unlikely)>? t_memo;
+
+    /// <summary>
+    /// <see cref="Weight"/> and <see cref="IsUnlikely"/> of a class/id string, remembered: a page repeats the same few
+    /// class strings on hundreds of elements, and the substring tests against the word lists were ~10% of ingest's CPU
+    /// time (perf, bench ingest) before this memo.
+    /// </summary>
+    public static (int Weight, bool Unlikely) Classify(string classAndId)
+    {
+        var memo = t_memo ??= new Dictionary<string, (int, bool)>(StringComparer.Ordinal);
+        if (memo.TryGetValue(classAndId, out var known)) return known;
+        if (memo.Count >= MaxMemo) memo.Clear();
+        var result = (Weight(classAndId), IsUnlikely(classAndId));
+        memo[classAndId] = result;
+        return result;
+    }
+
     public static bool IsShare(string? classAndId) => classAndId is not null && (classAndId.Contains("share", StringComparison.Ordinal) || classAndId.Contains("social", StringComparison.Ordinal));
 }
 
-/// <summary>The per-page measurements and the passes of <see cref="DensityExtractor"/>; arrays indexed by node.</summary>
+/// <summary>
+/// The per-page measurements and the passes of <see cref="DensityExtractor"/>; arrays indexed by node, grown as
+/// needed and reused from page to page (<see cref="Load"/>).
+/// </summary>
 internal sealed class PageScoring
 {
-    private readonly LiteHtmlDocument _doc;
-    private readonly int _n;
-    private readonly bool[] _excluded;
-    private readonly int[] _textLen, _linkLen, _commas, _pCount, _imgCount, _liCount, _inputCount, _embedCount, _headingLen, _listLen, _dataCells;
-    private readonly bool[] _hasBlockChild;
-    private readonly int[] _weight;
-    private readonly float[] _score;
-    private readonly bool[] _scored;
-    private readonly int _body;
+    private LiteHtmlDocument _doc = new();
+    private int _n;
+    private bool[] _excluded = [];
+    private int[] _textLen = [], _linkLen = [], _commas = [], _pCount = [], _imgCount = [], _liCount = [], _inputCount = [], _embedCount = [], _headingLen = [], _listLen = [], _dataCells = [];
+    private bool[] _hasBlockChild = [];
+    private int[] _weight = [];
+    private int[] _classWeight = [], _ownLen = [], _ownCommas = [];
+    private bool[] _unlikelyClass = [];
+    private float[] _score = [];
+    private bool[] _scored = [];
+    private int _body;
 
-    public PageScoring(LiteHtmlDocument doc)
+    /// <summary>Prepares the arrays for <paramref name="doc"/> (every pass clears what it uses).</summary>
+    public void Load(LiteHtmlDocument doc)
     {
         _doc = doc;
         _n = doc.Nodes.Length;
-        _excluded = new bool[_n];
-        _textLen = new int[_n];
-        _linkLen = new int[_n];
-        _commas = new int[_n];
-        _pCount = new int[_n];
-        _imgCount = new int[_n];
-        _liCount = new int[_n];
-        _inputCount = new int[_n];
-        _embedCount = new int[_n];
-        _headingLen = new int[_n];
-        _listLen = new int[_n];
-        _dataCells = new int[_n];
-        _hasBlockChild = new bool[_n];
-        _weight = new int[_n];
-        _score = new float[_n];
-        _scored = new bool[_n];
+        if (_excluded.Length < _n)
+        {
+            int size = Math.Max(_n, _excluded.Length * 2);
+            _excluded = new bool[size];
+            _textLen = new int[size];
+            _linkLen = new int[size];
+            _commas = new int[size];
+            _pCount = new int[size];
+            _imgCount = new int[size];
+            _liCount = new int[size];
+            _inputCount = new int[size];
+            _embedCount = new int[size];
+            _headingLen = new int[size];
+            _listLen = new int[size];
+            _dataCells = new int[size];
+            _hasBlockChild = new bool[size];
+            _weight = new int[size];
+            _classWeight = new int[size];
+            _ownLen = new int[size];
+            _ownCommas = new int[size];
+            _unlikelyClass = new bool[size];
+            _score = new float[size];
+            _scored = new bool[size];
+        }
         int body = doc.Find(HtmlTag.Body);
         _body = body > 0 ? body : 0;
+
+        // What does not depend on the pass, once per page: class/id verdicts, and each text run's length and commas.
+        var nodes = doc.Nodes;
+        for (int i = 1; i < _n; i++)
+        {
+            ref readonly var node = ref nodes[i];
+            _ownLen[i] = _ownCommas[i] = _classWeight[i] = 0;
+            _unlikelyClass[i] = false;
+            if (node.IsText) (_ownLen[i], _ownCommas[i]) = MeasureText(doc.TextOf(node));
+            else if (node.ClassAndId is { } names) (_classWeight[i], _unlikelyClass[i]) = BlockNames.Classify(names);
+        }
     }
 
-    public string Run(DensityExtractor.Pass pass)
+    public string Run(DensityExtractor.Pass pass, StringBuilder? output = null)
     {
         Measure(pass);
         int top = ScoreAndPickTop();
         var roots = top <= 0 ? [_body] : GatherSiblings(top);
-        return Write(roots, pass);
+        return Write(roots, pass, output);
     }
 
     // ---- measuring ----
@@ -190,21 +263,22 @@ internal sealed class PageScoring
     private void Measure(DensityExtractor.Pass pass)
     {
         var nodes = _doc.Nodes;
-        Array.Clear(_excluded);
-        Array.Clear(_textLen);
-        Array.Clear(_linkLen);
-        Array.Clear(_commas);
-        Array.Clear(_pCount);
-        Array.Clear(_imgCount);
-        Array.Clear(_liCount);
-        Array.Clear(_inputCount);
-        Array.Clear(_embedCount);
-        Array.Clear(_headingLen);
-        Array.Clear(_listLen);
-        Array.Clear(_dataCells);
-        Array.Clear(_hasBlockChild);
-        Array.Clear(_score);
-        Array.Clear(_scored);
+        _excluded.AsSpan(0, _n).Clear();
+        _textLen.AsSpan(0, _n).Clear();
+        _linkLen.AsSpan(0, _n).Clear();
+        _commas.AsSpan(0, _n).Clear();
+        _pCount.AsSpan(0, _n).Clear();
+        _imgCount.AsSpan(0, _n).Clear();
+        _liCount.AsSpan(0, _n).Clear();
+        _inputCount.AsSpan(0, _n).Clear();
+        _embedCount.AsSpan(0, _n).Clear();
+        _headingLen.AsSpan(0, _n).Clear();
+        _listLen.AsSpan(0, _n).Clear();
+        _dataCells.AsSpan(0, _n).Clear();
+        _hasBlockChild.AsSpan(0, _n).Clear();
+        _weight.AsSpan(0, _n).Clear();
+        _score.AsSpan(0, _n).Clear();
+        _scored.AsSpan(0, _n).Clear();
 
         // Top-down: what is removed before scoring. Parents precede children in the node array.
         for (int i = 1; i < _n; i++)
@@ -217,10 +291,10 @@ internal sealed class PageScoring
                 continue;
             }
             if (node.IsText) continue;
-            _weight[i] = pass.WeightClasses ? BlockNames.Weight(node.ClassAndId) : 0;
+            _weight[i] = pass.WeightClasses ? _classWeight[i] : 0;
             bool drop = (node.Flags & LiteNodeFlags.Hidden) != 0 || AlwaysDropped(node.Tag) || BlockNames.IsUnlikelyRole(node.Role) || node.Role == "author";
             if (!drop && pass.StripUnlikely && node.Tag is not (HtmlTag.Body or HtmlTag.A or HtmlTag.Html or HtmlTag.Article or HtmlTag.Main)
-                && BlockNames.IsUnlikely(node.ClassAndId))
+                && _unlikelyClass[i])
                 drop = true;
             _excluded[i] = drop;
         }
@@ -242,9 +316,8 @@ internal sealed class PageScoring
             }
             if (node.IsText)
             {
-                var (len, commas) = MeasureText(_doc.TextOf(node));
-                _textLen[parent] += len;
-                _commas[parent] += commas;
+                _textLen[parent] += _ownLen[i];
+                _commas[parent] += _ownCommas[i];
                 continue;
             }
             var tag = node.Tag;
@@ -486,10 +559,10 @@ internal sealed class PageScoring
         return false;
     }
 
-    private string Write(List<int> roots, DensityExtractor.Pass pass)
+    private string Write(List<int> roots, DensityExtractor.Pass pass, StringBuilder? output)
     {
         var nodes = _doc.Nodes;
-        var w = new BlockTextWriter(Math.Max(256, _textLen[roots[0]] + 64));
+        var w = output is null ? new BlockTextWriter(Math.Max(256, _textLen[roots[0]] + 64)) : new BlockTextWriter(output);
         string title = _doc.Title;
         int h2Count = 0;
         foreach (int root in roots)

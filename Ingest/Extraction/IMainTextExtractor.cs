@@ -12,4 +12,10 @@ public interface IMainTextExtractor
 
     /// <summary>The main text of <paramref name="html"/>; empty when the page has none. <paramref name="url"/> may help resolve context.</summary>
     string Extract(string html, string? url = null);
+
+    /// <summary>
+    /// The same over characters held elsewhere: ingest decodes each page into one reused buffer, so an extractor that
+    /// reads spans needs no string of the whole page. The default makes that string.
+    /// </summary>
+    string Extract(ReadOnlySpan<char> html, string? url = null) => Extract(html.ToString(), url);
 }

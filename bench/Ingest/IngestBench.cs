@@ -11,7 +11,7 @@ using DataPipe.Ingest.Warc;
 namespace DataPipe.Bench.Ingest;
 
 /// <summary>
-/// <c>bench ingest [--mb 300] [--extractor NAME] [--skip-peer] [--skip-full]</c>: builds a ~N MB WARC from real pages
+/// <c>bench ingest [--mb 300] [--extractor NAME] [--skip-peer] [--skip-full] [--breakdown-pages 300]</c>: builds a ~N MB WARC from real pages
 /// (<see cref="WarcCorpus"/>), then measures on one core (a) record parsing alone (WarcReader + HTTP status line and
 /// headers) in MB/s compressed and decompressed, beside a zlib-only floor (GZipStream over the same file) and the npm
 /// peer warcio.js parsing the same bytes in the same run (installed into bench/.peers by this benchmark), and (b) the
@@ -56,7 +56,7 @@ public static class IngestBench
         var parse = Parse(file, maxRecords: long.MaxValue);
         Console.WriteLine($"(a) parse (WarcReader + HTTP head): {parse.Records:N0} records in {parse.Seconds:F2} s: {size / 1e6 / parse.Seconds:F1} MB/s compressed, {parse.Decompressed / 1e6 / parse.Seconds:F1} MB/s decompressed, {parse.Records / parse.Seconds:N0} records/s");
 
-        Breakdown(file, extractor, pages: 300);
+        Breakdown(file, extractor, pages: IntArg(args, "--breakdown-pages", 300));
 
         if (!skipPeer)
         {
@@ -83,12 +83,13 @@ public static class IngestBench
             Console.WriteLine($"(b) full ingest, 1 worker, extractor {extractor}: {r.Documents:N0} documents from {r.Records:N0} records in {r.Seconds:F1} s: {r.Documents / r.Seconds:N0} documents/s per core, {size / 1e6 / r.Seconds:F1} MB/s compressed");
             Console.WriteLine($"    CPU time of the ingest process {r.CpuSeconds:F1} s: {r.Documents / r.CpuSeconds:N0} documents per CPU-second (less sensitive to other load than wall time)");
             Console.WriteLine($"    peak working set of the ingest process: {r.PeakWorkingSetBytes / 1e6:F0} MB (includes the .NET runtime and the language models)");
+            Console.WriteLine($"    garbage collections gen0/gen1/gen2: {string.Join("/", r.Collections)}, paused {r.GcPauseSeconds:F1} s; allocated {r.AllocatedBytes / 1e9:F1} GB ({r.AllocatedBytes / Math.Max(1, r.Documents) / 1e3:F0} KB per document)");
             Console.WriteLine($"    counters: {string.Join(", ", r.Counters.Where(kv => kv.Key.StartsWith("skipped", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value}"))}");
         }
         return 0;
     }
 
-    /// <summary>Where a page's time goes, one core, on the first <paramref name="pages"/> pages: decode, extract, language id, hash.</summary>
+    /// <summary>Where a page's time goes, one core, on the first <paramref name="pages"/> pages (after a warm-up on 100 of them): decode, extract, language id, hash.</summary>
     private static void Breakdown(string file, string extractorName, int pages)
     {
         var extractor = ExtractorCatalog.Create(extractorName);
@@ -112,6 +113,10 @@ public static class IngestBench
             }
         }
         long hash = 0;
+        int unsettled = 0;
+        // Warm-up (JIT to its optimised tier, first-use costs) on the same pages, untimed.
+        foreach (var (html, url) in htmls.Take(100))
+            hash ^= language.Identify(extractor.Extract(html, url)).Lang.Length + language.IdentifyWithLingua(html[..Math.Min(html.Length, 300)]).Lang.Length;
         foreach (var (html, url) in htmls)
         {
             sw.Restart();
@@ -120,6 +125,7 @@ public static class IngestBench
             sw.Restart();
             var (lang, _) = language.Identify(text);
             t[2] += sw.Elapsed.TotalSeconds;
+            if (language.IdentifyWithFirstPass(text) is null) unsettled++;
             sw.Restart();
             language.IdentifyWithLingua(text);
             t[4] += sw.Elapsed.TotalSeconds;
@@ -132,7 +138,7 @@ public static class IngestBench
         string[] names = ["HTTP decode + charset", $"extract ({extractorName})", "language id", "normalize + hash"];
         Console.WriteLine($"(c) per-page breakdown over {htmls.Count} pages, one core: {htmls.Count / total:N0} pages/s without reading and Parquet");
         for (int i = 0; i < 4; i++) Console.WriteLine($"    {names[i],-24} {t[i] * 1000 / htmls.Count,8:F2} ms/page  {100 * t[i] / total,5:F1}%");
-        Console.WriteLine($"    (peer: Lingua alone on the same samples {t[4] * 1000 / htmls.Count:F2} ms/page: the first pass makes language id {t[4] / t[2]:F1}x faster)");
+        Console.WriteLine($"    (peer: Lingua alone on the same samples {t[4] * 1000 / htmls.Count:F2} ms/page: the first pass makes language id {t[4] / t[2]:F1}x faster; it leaves {unsettled} of {htmls.Count} pages to Lingua)");
     }
 
     private sealed record ParseResult(long Records, long Decompressed, double Seconds);
@@ -193,7 +199,7 @@ public static class IngestBench
         return (p.ExitCode, output + (p.ExitCode != 0 ? err.Result : ""));
     }
 
-    private sealed record ChildResult(long Records, long Documents, double Seconds, double CpuSeconds, long PeakWorkingSetBytes, SortedDictionary<string, long> Counters);
+    private sealed record ChildResult(long Records, long Documents, double Seconds, double CpuSeconds, long PeakWorkingSetBytes, SortedDictionary<string, long> Counters, int[] Collections, double GcPauseSeconds, long AllocatedBytes);
 
     /// <summary>The measured full ingest, alone in its process so that its peak working set is its own.</summary>
     private static async Task<int> ChildAsync(string file, string outDir, string extractor)
@@ -205,7 +211,8 @@ public static class IngestBench
         double seconds = sw.Elapsed.TotalSeconds;
         using var me = Process.GetCurrentProcess();
         me.Refresh();
-        var r = new ChildResult(result.Success.RowsIn, result.Success.RowsOut, seconds, (me.TotalProcessorTime - cpu0).TotalSeconds, me.PeakWorkingSet64, result.Success.Counters);
+        var r = new ChildResult(result.Success.RowsIn, result.Success.RowsOut, seconds, (me.TotalProcessorTime - cpu0).TotalSeconds, me.PeakWorkingSet64, result.Success.Counters,
+            [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)], GC.GetTotalPauseDuration().TotalSeconds, GC.GetTotalAllocatedBytes());
         Console.WriteLine(JsonSerializer.Serialize(r));
         return 0;
     }
