@@ -53,6 +53,7 @@ public static class LangIdBench
                 var d = Lingua.LanguageDetectorBuilder.FromLanguages([.. id.Languages.Take(languages).Select(LanguageIdentifier.ToLanguage)]).WithLowAccuracyMode().Build();
                 d.ComputeLanguageConfidenceValues("warm up the models");
                 var samples = texts.Take(300).Select(t => LanguageIdentifier.Sample(t, chars)).ToList();
+                foreach (var x in samples) d.ComputeLanguageConfidenceValues(x); // warm: JIT tiers, model pages
                 sw.Restart();
                 foreach (var x in samples) d.ComputeLanguageConfidenceValues(x);
                 Console.WriteLine($"  sample {chars,3} chars, {languages,2} languages: {samples.Count / sw.Elapsed.TotalSeconds,7:N0} texts/s");
