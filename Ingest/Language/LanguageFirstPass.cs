@@ -58,21 +58,21 @@ public sealed class LanguageFirstPass
     /// <summary>Function words by ISO 639-1 code, lower case.</summary>
     public static readonly IReadOnlyDictionary<string, string> Lists = new Dictionary<string, string>
     {
-        ["en"] = "the and of to that with for this are were have has not but which from they their been would it by or you his she can there what when more about also into than its is be in on at was we he i",
+        ["en"] = "the and of to that with for this are were have has not but which from they their been would it by or you his she can there what when more about also into than its is be in on at was we he i a",
         ["de"] = "der die und das ist nicht mit sich auf für ein eine einer einen dem auch im von zu wird werden sind wie aus bei nach oder aber noch nur über hat haben kann dass wurde in was",
-        ["fr"] = "le la les des du et est une dans pour qui que pas sur au aux avec ce cette sont par plus il elle ont été mais ou nous vous leur ses de un",
-        ["es"] = "el los las del por para con una es se que en no su sus al lo como más pero este esta sobre entre también fue son ha muy hay cuando desde ya la de y un",
-        ["it"] = "il di che della del delle dei degli gli per una sono non con nel nella alla anche più come questo questa ma essere è ha hanno stato dal dalla sul sulla tra in la un",
+        ["fr"] = "le la les des du et est une dans pour qui que pas sur au aux avec ce cette sont par plus il elle ont été mais ou nous vous leur ses de un a",
+        ["es"] = "el los las del por para con una es se que en no su sus al lo como más pero este esta sobre entre también fue son ha muy hay cuando desde ya la de y un a",
+        ["it"] = "il di che della del delle dei degli gli per una sono non con nel nella alla anche più come questo questa ma essere è ha hanno stato dal dalla sul sulla tra in la un a",
         ["pt"] = "o os da das dos em um uma não com para por que se na mais ao pelo pela são foi também ser está como mas seu sua de a",
         ["nl"] = "de het een en van is dat die niet op te voor met zijn ook aan als bij door er maar om dan nog wordt werd naar uit heeft hebben kan deze in was we",
         ["sv"] = "och att det som en är av för på med till den har inte om ett var jag men de sig från vid kan när efter också eller i",
         ["da"] = "og at det er en til på af for med den som ikke har de et var der men om sig fra kan også efter eller ved være blev i",
         ["fi"] = "ja on ei se että oli ovat joka mutta tai kun myös niin hän ole tämä sen mukaan jos kuin vain olla sekä",
         ["pl"] = "w się nie że jest przez dla są jego czy był już oraz tylko może jak co od za i",
-        ["cs"] = "že jsou jako které který není byl bylo také nebo když jeho pro může však jsem",
+        ["cs"] = "že jsou jako které který není byl bylo také nebo když jeho pro může však jsem a se na je to ve si ale",
         ["tr"] = "ve bir bu için ile olarak çok daha olan gibi ama kadar sonra ki değil olduğu",
         ["ro"] = "și în că este care pentru sau fost sunt acest această din cu pe mai nu ale lui",
-        ["hu"] = "az és hogy nem egy meg van volt ez csak már mint még kell vagy ami amely pedig lesz",
+        ["hu"] = "az és hogy nem egy meg van volt ez csak már mint még kell vagy ami amely pedig lesz a",
         ["id"] = "yang dan di ini itu dengan untuk dari dalam tidak akan pada ke juga ada atau oleh karena sebagai bisa kami saya mereka",
         ["vi"] = "của và là có các những được trong cho không người một này với đã",
     };
