@@ -60,11 +60,9 @@ public sealed class DensityExtractor : IMainTextExtractor
     public string Extract(ReadOnlySpan<char> html, string? url = null)
     {
         if (html.IsEmpty || LooksBinary(html)) return "";
-        // Taken off the thread while in use, so that a nested call (none today) could not share it.
-        var ws = t_workspace ?? new Workspace();
-        t_workspace = null;
+        var ws = t_workspace ??= new Workspace();
         string text = Extract(LiteHtmlParser.ParseInto(html, ws.Document), ws.Scoring, ws.Output);
-        if (html.Length <= MaxRetainedChars && ws.Output.Capacity <= MaxRetainedChars) t_workspace = ws;
+        if (html.Length > MaxRetainedChars || ws.Output.Capacity > MaxRetainedChars) t_workspace = null;
         return text;
     }
 
@@ -136,8 +134,9 @@ internal static class BlockNames
 
     /// <summary>
     /// One multi-string search per list (the runtime's SearchValues: one vectorised pass over the name) instead of a
-    /// substring search per word: class/id strings are mostly unique (ids like "post-1234"), so the memo in
-    /// <see cref="Classify"/> rarely hits, and the per-word searches were ~5% of ingest's CPU time (perf, bench ingest).
+    /// substring search per word, which was ~5% of ingest's CPU time (perf, bench ingest). Each element's name is
+    /// classified once per page (<see cref="PageScoring.Load"/>); class/id strings are mostly unique (ids like
+    /// "post-1234"), and a per-thread memo of verdicts tried first left the per-word searches at that 5% (perf).
     /// </summary>
     private static bool ContainsAny(string s, SearchValues<string> words) => s.AsSpan().ContainsAny(words);
 
@@ -154,26 +153,8 @@ internal static class BlockNames
         return w;
     }
 
-    /// <summary>Distinct class/id strings remembered per thread before the memo starts over.</summary>
-    private const int MaxMemo = 16384;
-
-    [ThreadStatic]
-    private static Dictionary<string, (int Weight, bool Unlikely, bool Share)>? t_memo;
-
-    /// <summary>
-    /// <see cref="Weight"/>, <see cref="IsUnlikely"/> and <see cref="IsShare"/> of a class/id string, remembered: a page repeats the same few
-    /// class strings on hundreds of elements, and the substring tests against the word lists were ~10% of ingest's CPU
-    /// time (perf, bench ingest) before this memo.
-    /// </summary>
-    public static (int Weight, bool Unlikely, bool Share) Classify(string classAndId)
-    {
-        var memo = t_memo ??= new Dictionary<string, (int, bool, bool)>(StringComparer.Ordinal);
-        if (memo.TryGetValue(classAndId, out var known)) return known;
-        if (memo.Count >= MaxMemo) memo.Clear();
-        var result = (Weight(classAndId), IsUnlikely(classAndId), IsShare(classAndId));
-        memo[classAndId] = result;
-        return result;
-    }
+    /// <summary><see cref="Weight"/>, <see cref="IsUnlikely"/> and <see cref="IsShare"/> of a class/id string.</summary>
+    public static (int Weight, bool Unlikely, bool Share) Classify(string classAndId) => (Weight(classAndId), IsUnlikely(classAndId), IsShare(classAndId));
 
     public static bool IsShare(string? classAndId) => classAndId is not null && (classAndId.Contains("share", StringComparison.Ordinal) || classAndId.Contains("social", StringComparison.Ordinal));
 }
