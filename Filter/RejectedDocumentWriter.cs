@@ -1,3 +1,4 @@
+using DataPipe.Core.Datasets;
 using DataPipe.Core.Documents;
 using Parquet;
 using Parquet.Schema;
@@ -33,7 +34,7 @@ public sealed class RejectedDocumentWriter : IAsyncDisposable
         var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
         try
         {
-            var writer = await ParquetWriter.CreateAsync(Schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Optimal }, append: false, ct).ConfigureAwait(false);
+            var writer = await ParquetWriter.CreateAsync(Schema, stream, ParquetWriting.Options(), append: false, ct).ConfigureAwait(false);
             return new RejectedDocumentWriter(stream, writer);
         }
         catch

@@ -121,16 +121,11 @@ public sealed record DocumentWriterOptions
     /// <summary>Approximate bytes of text (UTF-16 chars x 2) per row group, at most.</summary>
     public long RowGroupTextBytes { get; init; } = 64L << 20;
 
-    /// <summary>Page compression: zstd by default; snappy is the other common choice.</summary>
-    public CompressionMethod Compression { get; init; } = CompressionMethod.Zstd;
+    /// <summary>Page compression: zstd by default (<see cref="ParquetWriting"/>); snappy is the other common choice.</summary>
+    public CompressionMethod Compression { get; init; } = ParquetWriting.DefaultCompression;
 
-    /// <summary>
-    /// Compression level. Parquet.Net's own default is <see cref="System.IO.Compression.CompressionLevel.SmallestSize"/>
-    /// (zstd level 19, an archival setting): profiling the full-ingest benchmark showed zstd-19 taking 32% of the
-    /// ingest worker's time. <see cref="System.IO.Compression.CompressionLevel.Optimal"/> is zstd level 3, zstd's own
-    /// default, a few times faster at a slightly larger file.
-    /// </summary>
-    public System.IO.Compression.CompressionLevel CompressionLevel { get; init; } = System.IO.Compression.CompressionLevel.Optimal;
+    /// <summary>Compression level: zstd level 3 by default (<see cref="ParquetWriting"/> says why not Parquet.Net's 19).</summary>
+    public System.IO.Compression.CompressionLevel CompressionLevel { get; init; } = ParquetWriting.DefaultLevel;
 
-    internal ParquetOptions ToParquetOptions() => new() { CompressionMethod = Compression, CompressionLevel = CompressionLevel };
+    internal ParquetOptions ToParquetOptions() => ParquetWriting.Options(Compression, CompressionLevel);
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DataPipe.Core.Datasets;
 using Parquet;
 
 namespace DataPipe.Tokenize.Shards;
@@ -34,18 +35,13 @@ public sealed class TokenShardWriter : IAsyncDisposable
     /// <summary>Lower-case hex SHA-256 of the finished file; empty until disposed.</summary>
     public string Sha256 { get; private set; } = "";
 
-    /// <summary>
-    /// A shard at <paramref name="path"/>, zstd at level 3 (CompressionLevel.Optimal). Parquet.Net's default is level 19,
-    /// which made `datapipe tokenize` of the 300 MB bench corpus's 10,968 documents (20.2M tokens, cl100k) take
-    /// 23.4-29.6 s; at level 3 it takes 13.1-14.9 s, for shards 1.37x larger (12.6 vs 9.2 MB, still 6.4x smaller than
-    /// the raw ids).
-    /// </summary>
+    /// <summary>A shard at <paramref name="path"/>, written with DataPipe's Parquet options (<see cref="ParquetWriting"/>).</summary>
     public static async Task<TokenShardWriter> CreateAsync(string path, CancellationToken ct = default)
     {
         var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
         try
         {
-            var writer = await ParquetWriter.CreateAsync(TokenShardSchema.Schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Zstd, CompressionLevel = System.IO.Compression.CompressionLevel.Optimal }, false, ct).ConfigureAwait(false);
+            var writer = await ParquetWriter.CreateAsync(TokenShardSchema.Schema, stream, ParquetWriting.Options(), false, ct).ConfigureAwait(false);
             return new TokenShardWriter(path, stream, writer);
         }
         catch
