@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
+using DataPipe.Bench.Harness;
 using DataPipe.Core.Execution;
 using DataPipe.Core.Stages;
 using DataPipe.Ingest;
@@ -12,12 +13,14 @@ using DataPipe.Ingest.Warc;
 namespace DataPipe.Bench.Ingest;
 
 /// <summary>
-/// <c>bench ingest [--mb 300] [--extractor NAME] [--skip-peer] [--skip-full] [--breakdown-pages 300]</c>: builds a ~N MB WARC from real pages
-/// (<see cref="WarcCorpus"/>), then measures on one core (a) record parsing alone (WarcReader + HTTP status line and
-/// headers) in MB/s compressed and decompressed, beside a zlib-only floor (GZipStream over the same file) and the npm
-/// peer warcio.js parsing the same bytes in the same run (installed into bench/.peers by this benchmark), and (b) the
-/// full ingest stage (HTTP decoding, charset, extraction, language id, Parquet) on one worker in a child process:
-/// documents/s per core and the child's peak working set. Issue 2's targets: parsing ≥ 150 MB/s per core, full ingest
+/// <c>bench ingest [--mb 300 | --warc FILE] [--extractors density[,smartreader]] [--runs 2] [--skip-peer] [--skip-full] [--breakdown-pages 300]</c>:
+/// builds a ~N MB WARC from real pages (<see cref="WarcCorpus"/>) or takes a given one (the real-web WARC), then
+/// measures on one core (a) record parsing alone (WarcReader + HTTP status line and headers), wall and CPU seconds,
+/// rates on decompressed bytes, beside inflate-only floors (GZipStream, libdeflate) and the npm peer warcio.js as its
+/// users run it, with its default pako and with node's zlib piped in front, alternated with ours run by run (installed
+/// into bench/.peers by this benchmark), and (b) the
+/// full ingest stage (HTTP decoding, charset, extraction, language id, Parquet) on one worker in a child process, once
+/// per extractor named (SmartReader beside ours): documents per CPU-second and the child's peak working set. Issue 2's targets: parsing ≥ 150 MB/s per core, full ingest
 /// ≥ 400 documents/s per core, peak working set &lt; 500 MB on the 300 MB file.
 /// </summary>
 public static class IngestBench
@@ -26,18 +29,28 @@ public static class IngestBench
     {
         if (args.Length > 0 && args[0] == "--child") return await ChildAsync(args[1], args[2], args[3]).ConfigureAwait(false);
         int mb = IntArg(args, "--mb", 300);
-        string extractor = StringArg(args, "--extractor", ExtractorCatalog.Default);
+        int runs = IntArg(args, "--runs", 2);
+        string[] extractors = StringArg(args, "--extractors", StringArg(args, "--extractor", ExtractorCatalog.Default)).Split(',', StringSplitOptions.RemoveEmptyEntries);
+        string extractor = extractors[0];
         bool skipPeer = args.Contains("--skip-peer");
         bool skipFull = args.Contains("--skip-full");
         string root = WarcCorpus.FindRoot();
         string data = Path.Combine(root, "bench", "out", "ingest");
-        string file = Path.Combine(data, $"corpus-{mb}mb.warc.gz");
+        string? given = StringArg(args, "--warc", "") is { Length: > 0 } w ? Path.GetFullPath(w) : null;
+        string file = given ?? Path.Combine(data, $"corpus-{mb}mb.warc.gz");
+        string label = StringArg(args, "--label", given is null ? $"synthetic {mb} MB" : Path.GetFileName(given));
 
         var sw = Stopwatch.StartNew();
-        long pages = WarcCorpus.Build(file, (long)mb << 20);
+        if (given is null)
+        {
+            long pages = WarcCorpus.Build(file, (long)mb << 20);
+            Console.WriteLine($"corpus: {file}: {new FileInfo(file).Length / 1e6:F1} MB, {pages:N0} pages ({pages * 2:N0} records), ready in {sw.Elapsed.TotalSeconds:F1} s");
+        }
+        else if (!File.Exists(given)) throw new FileNotFoundException($"--warc {given}: no such file");
+        else Console.WriteLine($"corpus: {file}: {new FileInfo(file).Length / 1e6:F1} MB (given with --warc)");
         long size = new FileInfo(file).Length;
-        Console.WriteLine($"corpus: {file}: {size / 1e6:F1} MB, {pages:N0} pages ({pages * 2:N0} records), ready in {sw.Elapsed.TotalSeconds:F1} s");
         Console.WriteLine($"cores: {Environment.ProcessorCount}; numbers are single-core (one thread / one worker)");
+        string loadBefore = SideBySide.PrintLoad("before");
 
         // Warm the file cache and the JIT on a first pass.
         Parse(file, maxRecords: 2000);
@@ -53,53 +66,105 @@ public static class IngestBench
         }
         double floorSeconds = sw.Elapsed.TotalSeconds;
         Console.WriteLine($"zlib floor (GZipStream, inflate only): {size / 1e6 / floorSeconds:F1} MB/s compressed, {inflated / 1e6 / floorSeconds:F1} MB/s decompressed");
+        double libdeflateMbps = double.NaN;
         if (LibdeflateFloor.Measure(file) is { } ld)
-            Console.WriteLine($"libdeflate floor (libdeflate0, whole members from memory, inflate only): {size / 1e6 / ld.Seconds:F1} MB/s compressed, {ld.Inflated / 1e6 / ld.Seconds:F1} MB/s decompressed ({ld.Members:N0} members)");
+        {
+            libdeflateMbps = ld.Inflated / 1e6 / ld.Seconds;
+            Console.WriteLine($"libdeflate floor (libdeflate0, whole members from memory, inflate only): {size / 1e6 / ld.Seconds:F1} MB/s compressed, {libdeflateMbps:F1} MB/s decompressed ({ld.Members:N0} members)");
+        }
         else
             Console.WriteLine("libdeflate floor: libdeflate.so.0 not installed (apt-get install libdeflate0), skipped");
 
-        var parse = Parse(file, maxRecords: long.MaxValue);
-        Console.WriteLine($"(a) parse (WarcReader + HTTP head): {parse.Records:N0} records in {parse.Seconds:F2} s: {size / 1e6 / parse.Seconds:F1} MB/s compressed, {parse.Decompressed / 1e6 / parse.Seconds:F1} MB/s decompressed, {parse.Records / parse.Seconds:N0} records/s");
+        // (a) Parsing, ours and warcio.js alternated (ours, warcio over node's zlib, warcio with pako, ours, ...): wall
+        //     and CPU seconds of each; rates on decompressed bytes, the work both sides do whatever the compression.
+        string? peers = skipPeer ? null : EnsureWarcio(root);
+        ParseResult? parse = null;
+        double bestOursWall = double.MaxValue, bestOursCpu = double.MaxValue;
+        var peerBest = new Dictionary<string, (double Wall, double Cpu, long Records)>();
+        for (int r = 0; r < runs; r++)
+        {
+            var (p, t) = SideBySide.Measure(() => Parse(file, maxRecords: long.MaxValue));
+            parse = p;
+            bestOursWall = Math.Min(bestOursWall, t.WallSeconds);
+            bestOursCpu = Math.Min(bestOursCpu, t.CpuSeconds);
+            Console.WriteLine($"  run {r + 1} ours (WarcReader + HTTP head): {p.Records:N0} records, {t.WallSeconds:F2} s wall, {t.CpuSeconds:F2} CPU-s: {p.Decompressed / 1e6 / t.CpuSeconds:F1} MB decompressed per CPU-s; load {SideBySide.LoadAverage()}");
+            if (peers is null) continue;
+            foreach (string mode in new[] { "zlib", "pako" })
+            {
+                var child = SideBySide.Run("node", [Path.Combine(peers, "warcio-parse.mjs"), file, mode], peers);
+                var j = child.LastJson();
+                double wall = j.GetProperty("seconds").GetDouble(), cpu = j.GetProperty("cpuSeconds").GetDouble();
+                long records = j.GetProperty("records").GetInt64();
+                peerBest[mode] = peerBest.TryGetValue(mode, out var b) ? (Math.Min(b.Wall, wall), Math.Min(b.Cpu, cpu), records) : (wall, cpu, records);
+                Console.WriteLine($"  run {r + 1} warcio.js {mode,-4}: {records:N0} records, {wall:F2} s wall, {cpu:F2} CPU-s (process.cpuUsage; whole node process by rusage {child.CpuSeconds:F2} CPU-s): {p.Decompressed / 1e6 / cpu:F1} MB decompressed per CPU-s; load {SideBySide.LoadAverage()}");
+            }
+        }
+        double dec = parse!.Decompressed / 1e6;
+        Console.WriteLine($"(a) parse (WarcReader + HTTP head), best of {runs}: {parse.Records:N0} records, {dec:F0} MB decompressed: {dec / bestOursWall:F1} MB/s decompressed wall ({size / 1e6 / bestOursWall:F1} MB/s compressed), {dec / bestOursCpu:F1} MB per CPU-s, {parse.Records / bestOursWall:N0} records/s");
+        if (peerBest.Count > 0)
+        {
+            Console.WriteLine($"    warcio.js {WarcioVersion(peers!)} (node {Run("node", ["--version"], peers!).Output.Trim()}), best of {runs}:");
+            foreach (var (mode, b) in peerBest)
+                Console.WriteLine($"      {(mode == "zlib" ? "over node's zlib (createGunzip piped in front)" : "with pako (its default)"),-48}: {dec / b.Wall:F1} MB/s decompressed wall, {dec / b.Cpu:F1} MB per CPU-s; ratio DataPipe / warcio = {b.Wall / bestOursWall:F2}x wall, {b.Cpu / bestOursCpu:F2}x CPU");
+            if (peerBest.Any(b => b.Value.Records != parse.Records))
+                Console.WriteLine($"    note: warcio counted {string.Join(", ", peerBest.Select(b => $"{b.Value.Records:N0} ({b.Key})"))} records, ours {parse.Records:N0}");
+            var z = peerBest.GetValueOrDefault("zlib");
+            var pk = peerBest.GetValueOrDefault("pako");
+            ReportRow.Add(new ReportRow($"Parse WARC ({label}): decompressed MB per CPU-second, one core",
+                $"{dec / bestOursCpu:F0} MB/CPU-s ({dec / bestOursWall:F0} MB/s wall)",
+                $"warcio.js + node zlib {dec / z.Cpu:F0} MB/CPU-s ({dec / z.Wall:F0} wall); with pako {dec / pk.Cpu:F0}",
+                $"{z.Cpu / bestOursCpu:F2}x CPU, {z.Wall / bestOursWall:F2}x wall (vs pako {pk.Cpu / bestOursCpu:F1}x)", "≥ 1.5x vs node zlib", ReportRow.Judge(z.Cpu / bestOursCpu, 1.5),
+                $"inflate alone: GZipStream {inflated / 1e6 / floorSeconds:F0}, libdeflate {libdeflateMbps:F0} MB/s decompressed"));
+        }
 
         Breakdown(file, extractor, pages: IntArg(args, "--breakdown-pages", 300));
 
-        if (!skipPeer)
-        {
-            var peer = RunWarcio(root, file);
-            if (peer is { } p)
-            {
-                Console.WriteLine($"    warcio.js {p.Version} (node {p.Node}): {p.Records:N0} records in {p.Seconds:F2} s: {size / 1e6 / p.Seconds:F1} MB/s compressed");
-                Console.WriteLine($"    ratio DataPipe / warcio.js = {p.Seconds / parse.Seconds:F1}x");
-            }
-        }
-
         if (!skipFull)
         {
-            string outDir = Path.Combine(data, $"ingest-{mb}mb-{extractor}");
-            if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
-            // The child is this bench again: through its apphost, or through `dotnet DataPipe.Bench.dll` when started that way.
-            string self = Environment.ProcessPath!;
-            string[] childArgs = ["ingest", "--child", file, outDir, extractor];
-            if (Path.GetFileNameWithoutExtension(self) == "dotnet") childArgs = [typeof(IngestBench).Assembly.Location, .. childArgs];
-            // The child runs under the garbage collector settings of the datapipe CLI (jobs/DataPipe.Jobs.csproj:
-            // workstation, non-concurrent), which is what `datapipe ingest` runs with; the bench process itself keeps
-            // the default concurrent collector, whose background gen-2 marking of the language models' heap cost the
-            // child ~10% more CPU time in a side-by-side run.
-            var psi = new ProcessStartInfo(self, childArgs) { RedirectStandardOutput = true };
-            psi.Environment["DOTNET_gcServer"] = "0";
-            psi.Environment["DOTNET_gcConcurrent"] = "0";
-            var child = Process.Start(psi)!;
-            string output = await child.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
-            await child.WaitForExitAsync().ConfigureAwait(false);
-            var r = JsonSerializer.Deserialize<ChildResult>(output.Trim().Split('\n')[^1])!;
-            Console.WriteLine($"(b) full ingest, 1 worker, extractor {extractor}: {r.Documents:N0} documents from {r.Records:N0} records in {r.Seconds:F1} s: {r.Documents / r.Seconds:N0} documents/s per core, {size / 1e6 / r.Seconds:F1} MB/s compressed");
-            Console.WriteLine($"    CPU time of the ingest process {r.CpuSeconds:F1} s: {r.Documents / r.CpuSeconds:N0} documents per CPU-second (less sensitive to other load than wall time)");
-            Console.WriteLine($"    the same again in the same process (models loaded, JIT warm, as for a task's later files): {r.WarmDocuments:N0} documents in {r.WarmSeconds:F1} s: {r.WarmDocuments / r.WarmSeconds:N0} documents/s per core, {r.WarmDocuments / r.WarmCpuSeconds:N0} per CPU-second");
-            Console.WriteLine($"    peak working set of the ingest process over both runs: {r.PeakWorkingSetBytes / 1e6:F0} MB (includes the .NET runtime and the language models)");
-            Console.WriteLine($"    garbage collections (first run) gen0/gen1/gen2: {string.Join("/", r.Collections)}, paused {r.GcPauseSeconds:F1} s; allocated {r.AllocatedBytes / 1e9:F1} GB ({r.AllocatedBytes / Math.Max(1, r.Documents) / 1e3:F0} KB per document)");
-            Console.WriteLine($"    counters: {string.Join(", ", r.Counters.Where(kv => kv.Key.StartsWith("skipped", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value}"))}");
+            var perCpu = new Dictionary<string, ChildResult>();
+            foreach (string ex in extractors)
+            {
+                var r = FullIngest(file, Path.Combine(data, $"ingest-{Path.GetFileNameWithoutExtension(file)}-{ex}"), ex, size);
+                perCpu[ex] = r;
+            }
+            var ours = perCpu[extractor];
+            var others = perCpu.Where(kv => kv.Key != extractor).ToList();
+            ReportRow.Add(new ReportRow($"Full ingest ({label}, extractor {extractor}): documents per CPU-second, one worker",
+                $"{ours.Documents / ours.CpuSeconds:N0} docs/CPU-s (warm {ours.WarmDocuments / ours.WarmCpuSeconds:N0}; {ours.Documents:N0} docs)",
+                others.Count == 0 ? "—" : string.Join("; ", others.Select(o => $"same ingest with {o.Key} {o.Value.Documents / o.Value.CpuSeconds:N0} docs/CPU-s")),
+                others.Count == 0 ? "—" : string.Join("; ", others.Select(o => $"{ours.Documents / ours.CpuSeconds / (o.Value.Documents / o.Value.CpuSeconds):F1}x {o.Key}")),
+                given is null ? "—" : "≥ 600", given is null ? "(synthetic: no target)" : ReportRow.Judge(ours.Documents / ours.CpuSeconds, 600),
+                $"peak {ours.PeakWorkingSetBytes / 1e6:F0} MB; parse alone {parse.Records / 2 / bestOursCpu:N0} responses/CPU-s; {_breakdownSummary}"));
         }
+        SideBySide.PrintLoad("after");
+        Console.WriteLine($"(load before was {loadBefore})");
         return 0;
+    }
+
+    private static string _breakdownSummary = "";
+
+    /// <summary>The full ingest stage on one worker in a child process (its own working set and CPU time), printed.</summary>
+    private static ChildResult FullIngest(string file, string outDir, string extractor, long size)
+    {
+        if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
+        // The child is this bench again: through its apphost, or through `dotnet DataPipe.Bench.dll` when started that way.
+        string self = Environment.ProcessPath!;
+        string[] childArgs = ["ingest", "--child", file, outDir, extractor];
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") childArgs = [typeof(IngestBench).Assembly.Location, .. childArgs];
+        // The child runs under the garbage collector settings of the datapipe CLI (jobs/DataPipe.Jobs.csproj:
+        // workstation, non-concurrent), which is what `datapipe ingest` runs with; the bench process itself keeps
+        // the default concurrent collector, whose background gen-2 marking of the language models' heap cost the
+        // child ~10% more CPU time in a side-by-side run.
+        var child = SideBySide.Run(self, childArgs, environment: new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" });
+        var r = JsonSerializer.Deserialize<ChildResult>(child.Stdout.Trim().Split('\n')[^1])!;
+        if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
+        Console.WriteLine($"(b) full ingest, 1 worker, extractor {extractor}: {r.Documents:N0} documents from {r.Records:N0} records in {r.Seconds:F1} s: {r.Documents / r.Seconds:N0} documents/s per core, {size / 1e6 / r.Seconds:F1} MB/s compressed");
+        Console.WriteLine($"    CPU time of the ingest process {r.CpuSeconds:F1} s: {r.Documents / r.CpuSeconds:N0} documents per CPU-second (less sensitive to other load than wall time)");
+        Console.WriteLine($"    the same again in the same process (models loaded, JIT warm, as for a task's later files): {r.WarmDocuments:N0} documents in {r.WarmSeconds:F1} s: {r.WarmDocuments / r.WarmSeconds:N0} documents/s per core, {r.WarmDocuments / r.WarmCpuSeconds:N0} per CPU-second");
+        Console.WriteLine($"    peak working set of the ingest process over both runs: {r.PeakWorkingSetBytes / 1e6:F0} MB (includes the .NET runtime and the language models); whole child by rusage {child.CpuSeconds:F1} CPU-s, {child.WallSeconds:F1} s wall");
+        Console.WriteLine($"    garbage collections (first run) gen0/gen1/gen2: {string.Join("/", r.Collections)}, paused {r.GcPauseSeconds:F1} s; allocated {r.AllocatedBytes / 1e9:F1} GB ({r.AllocatedBytes / Math.Max(1, r.Documents) / 1e3:F0} KB per document)");
+        Console.WriteLine($"    counters: {string.Join(", ", r.Counters.Where(kv => kv.Key.StartsWith("skipped", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value}"))}; load {SideBySide.LoadAverage()}");
+        return r;
     }
 
     /// <summary>Where a page's time goes, one core, on the first <paramref name="pages"/> pages (after a warm-up on 100 of them): decode, extract, language id, hash.</summary>
@@ -155,6 +220,7 @@ public static class IngestBench
         string[] names = ["HTTP decode + charset", $"extract ({extractorName})", "language id", "normalize + hash"];
         Console.WriteLine($"(c) per-page breakdown over {htmls.Count} pages, one core: {htmls.Count / total:N0} pages/s without reading and Parquet");
         for (int i = 0; i < 4; i++) Console.WriteLine($"    {names[i],-24} {t[i] * 1000 / htmls.Count,8:F2} ms/page  {100 * t[i] / total,5:F1}%");
+        _breakdownSummary = $"per page: extract {t[1] * 1000 / htmls.Count:F2} ms, language id {t[2] * 1000 / htmls.Count:F2} ms, decode {t[0] * 1000 / htmls.Count:F2} ms";
         Console.WriteLine($"    (peer: Lingua alone on the same samples {t[4] * 1000 / htmls.Count:F2} ms/page: the first pass makes language id {t[4] / t[2]:F1}x faster; it leaves {unsettled} of {htmls.Count} pages to Lingua; same language as Lingua alone on {agree} of {htmls.Count})");
     }
 
@@ -176,35 +242,27 @@ public static class IngestBench
         return new ParseResult(records, reader.DecompressedBytesRead, sw.Elapsed.TotalSeconds);
     }
 
-    private sealed record PeerResult(string Version, string Node, long Records, double Seconds);
-
-    private static PeerResult? RunWarcio(string root, string file)
+    /// <summary>bench/.peers with warcio.js installed (npm, on first use) and the peer script copied beside it; null when npm fails.</summary>
+    private static string? EnsureWarcio(string root)
     {
         string peers = Path.Combine(root, "bench", ".peers");
         string module = Path.Combine(peers, "node_modules", "warcio", "package.json");
         if (!File.Exists(module))
         {
-            Console.WriteLine("    installing warcio.js into bench/.peers (npm) ...");
+            Console.WriteLine("    installing warcio.js into bench/.peers (npm install warcio@2) ...");
             Directory.CreateDirectory(peers);
             if (Run("npm", ["install", "--prefix", peers, "--no-audit", "--no-fund", "warcio@2"], peers).Code != 0 || !File.Exists(module))
             {
-                Console.WriteLine("    warcio.js could not be installed (npm failed); peer skipped");
+                Console.WriteLine("    warcio.js could not be installed (npm failed); peer skipped. Install it with: npm install --prefix bench/.peers warcio@2");
                 return null;
             }
         }
-        string script = Path.Combine(peers, "warcio-parse.mjs");
-        File.Copy(Path.Combine(root, "bench", "peers", "warcio-parse.mjs"), script, overwrite: true);
-        var (code, stdout) = Run("node", [script, file], peers);
-        if (code != 0)
-        {
-            Console.WriteLine($"    warcio.js failed: {stdout}");
-            return null;
-        }
-        using var json = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
-        string version = JsonDocument.Parse(File.ReadAllText(module)).RootElement.GetProperty("version").GetString() ?? "?";
-        string node = Run("node", ["--version"], peers).Output.Trim();
-        return new PeerResult(version, node, json.RootElement.GetProperty("records").GetInt64(), json.RootElement.GetProperty("seconds").GetDouble());
+        File.Copy(Path.Combine(root, "bench", "peers", "warcio-parse.mjs"), Path.Combine(peers, "warcio-parse.mjs"), overwrite: true);
+        return peers;
     }
+
+    private static string WarcioVersion(string peers) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(peers, "node_modules", "warcio", "package.json"))).RootElement.GetProperty("version").GetString() ?? "?";
 
     private static (int Code, string Output) Run(string exe, string[] args, string cwd)
     {

@@ -4,7 +4,10 @@ The same architecture as DataPipe.Train.Model.Gpt (GPT-2: pre-LayerNorm blocks, 
 head) with the same parameter names. It loads the C# model's initial weights and replays the C# loader's batches
 with the C# learning rates, so the two loss curves must agree step for step. PyTorch 1.13 (Debian python3-torch)
 has no scaled_dot_product_attention, so attention is written out: softmax(q·kᵀ/√d + causal mask)·v.
-Prints one JSON object: losses before each update, seconds per step, peak resident memory.
+Prints torch.__config__.show() (how this PyTorch was built), then one JSON object: losses before each update, seconds
+per step, CPU seconds of the training loop (all threads), peak resident memory, the BLAS library actually mapped into
+the process (Debian's torch calls whatever libblas.so.3 the alternatives system selects: reference BLAS or OpenBLAS),
+and this PyTorch's 2048x2048 float32 matmul rate at the same thread count.
 """
 import json
 import math
@@ -80,6 +83,42 @@ class Gpt(nn.Module):
         return F.cross_entropy(logits.view(-1, logits.shape[-1]), targets.view(-1))
 
 
+def loaded_blas():
+    """Real paths of the BLAS libraries mapped into this process (after a matmul has run)."""
+    import os
+    found = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1] if len(line.split()) >= 6 else ""
+            if "blas" in os.path.basename(path):
+                found.add(os.path.realpath(path))
+    return sorted(found)
+
+
+def matmul_gflops(n=2048, reps=8, rounds=3):
+    """Best float32 n x n matmul rates of this PyTorch (2 n^3 flops each): GFLOP per wall second and per CPU second."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    torch.mm(a, b)
+    best_wall, best_cpu = 0.0, 0.0
+    for _ in range(rounds):
+        start, cpu = time.perf_counter(), time.process_time()
+        for _ in range(reps):
+            torch.mm(a, b)
+        flops = 2.0 * n ** 3 * reps / 1e9
+        best_wall = max(best_wall, flops / (time.perf_counter() - start))
+        best_cpu = max(best_cpu, flops / (time.process_time() - cpu))
+    return best_wall, best_cpu
+
+
+def peak_resident_mib():
+    """VmHWM of this process image (ru_maxrss would carry over the parent's peak across fork and exec)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def main(export_dir):
     with open(f"{export_dir}/export.json") as f:
         spec = json.load(f)
@@ -102,10 +141,14 @@ def main(export_dir):
                             lr=spec["lrs"][0], betas=(spec["beta1"], spec["beta2"]), eps=1e-8)
     rows, context, accum = spec["rows"], c["context"], spec["accumulation"]
     batches = np.fromfile(f"{export_dir}/batches.bin", dtype="<i8").reshape(-1, 2, rows, context)
-    losses, seconds = [], []
+    losses, seconds, cpu_seconds_per_step = [], [], []
+    print(torch.__config__.show(), flush=True)
+    gflops, gflops_cpu = matmul_gflops()
+    blas = loaded_blas()
     model.train()
+    cpu_start = time.process_time()
     for step, lr in enumerate(spec["lrs"]):
-        start = time.perf_counter()
+        start, cpu_step = time.perf_counter(), time.process_time()
         for g in opt.param_groups:
             g["lr"] = lr
         opt.zero_grad(set_to_none=True)
@@ -120,9 +163,13 @@ def main(export_dir):
             torch.nn.utils.clip_grad_norm_(model.parameters(), spec["grad_clip"])
         opt.step()
         seconds.append(time.perf_counter() - start)
+        cpu_seconds_per_step.append(time.process_time() - cpu_step)
         losses.append(total / accum)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(json.dumps({"losses": losses, "seconds": seconds, "peak_mib": peak_mib, "torch": torch.__version__}))
+    cpu_seconds = time.process_time() - cpu_start
+    peak_mib = peak_resident_mib()
+    print(json.dumps({"losses": losses, "seconds": seconds, "cpu_seconds": cpu_seconds, "cpu_seconds_per_step": cpu_seconds_per_step, "peak_mib": peak_mib,
+                      "torch": torch.__version__, "blas": blas, "matmul_gflops": gflops, "matmul_gflops_per_cpu_second": gflops_cpu,
+                      "threads": torch.get_num_threads()}))
 
 
 if __name__ == "__main__":
