@@ -30,6 +30,8 @@ public static class CommandCatalog
         ScalingCommand.Create(),
         AblateCommand.Create(),
         CompressionCommand.Create(),
+        // real-web corpus:
+        RealWebCorpusCommand.Create(),
         // other:
     ];
 }
