@@ -19,6 +19,7 @@ public static class BenchCatalog
         ["filter-score-speed"] = ("Classifier scoring docs per CPU-second on 3 KB documents (target 20,000/core), and the heuristic rules' speed", Filter.FilterScoreSpeedBench.RunAsync),
         // dedup:
         ["dedup-quality"] = ("Dedup recall/precision vs generated ground truth per Jaccard bin, beside the LSH S-curve, per verification mode", Dedup.DedupQualityBench.RunAsync),
+        ["dedup-real"] = ("Dedup recall/precision on ingested real pages (same-site templates, lorem-ipsum pages) plus edited copies, against labels fixed before the run (--survey lists pairs to label)", Dedup.DedupRealPagesBench.RunAsync),
         ["dedup-scale"] = ("Whole dedup of N generated 3 KB documents (--docs 100000,1000000): wall, docs/s, peak working set, growth", Dedup.DedupScaleBench.RunAsync),
         ["dedup-signatures"] = ("Signature path docs/s per core (normalize, shingle, MinHash vector vs scalar) on 3 KB documents", Dedup.DedupSignatureBench.RunAsync),
         // tokenize:

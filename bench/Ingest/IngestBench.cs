@@ -8,12 +8,13 @@ using DataPipe.Core.Stages;
 using DataPipe.Ingest;
 using DataPipe.Ingest.Extraction;
 using DataPipe.Ingest.Http;
+using DataPipe.Ingest.RealWeb;
 using DataPipe.Ingest.Warc;
 
 namespace DataPipe.Bench.Ingest;
 
 /// <summary>
-/// <c>bench ingest [--mb 300 | --warc FILE] [--extractors density[,smartreader]] [--runs 2] [--skip-peer] [--skip-full] [--breakdown-pages 300]</c>:
+/// <c>bench ingest [--mb 300 | --warc FILE | --realweb] [--extractors density[,smartreader]] [--runs 2] [--skip-peer] [--skip-full] [--breakdown-pages 300]</c>:
 /// builds a ~N MB WARC from real pages (<see cref="WarcCorpus"/>) or takes a given one (the real-web WARC), then
 /// measures on one core (a) record parsing alone (WarcReader + HTTP status line and headers), wall and CPU seconds,
 /// rates on decompressed bytes, beside inflate-only floors (GZipStream, libdeflate) and the npm peer warcio.js as its
@@ -27,7 +28,7 @@ public static class IngestBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length > 0 && args[0] == "--child") return await ChildAsync(args[1], args[2], args[3]).ConfigureAwait(false);
+        if (args.Length > 0 && args[0] == "--child") return await ChildAsync(args[1], args[2], args[3], warmRun: args.Length < 5 || args[4] != "cold-only").ConfigureAwait(false);
         int mb = IntArg(args, "--mb", 300);
         int runs = IntArg(args, "--runs", 2);
         string[] extractors = StringArg(args, "--extractors", StringArg(args, "--extractor", ExtractorCatalog.Default)).Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -37,8 +38,9 @@ public static class IngestBench
         string root = WarcCorpus.FindRoot();
         string data = Path.Combine(root, "bench", "out", "ingest");
         string? given = StringArg(args, "--warc", "") is { Length: > 0 } w ? Path.GetFullPath(w) : null;
+        if (args.Contains("--realweb")) given = RealWebWarc(root);
         string file = given ?? Path.Combine(data, $"corpus-{mb}mb.warc.gz");
-        string label = StringArg(args, "--label", given is null ? $"synthetic {mb} MB" : Path.GetFileName(given));
+        string label = StringArg(args, "--label", given is null ? $"synthetic {mb} MB" : args.Contains("--realweb") ? "real-web WARC" : Path.GetFileName(given));
 
         var sw = Stopwatch.StartNew();
         if (given is null)
@@ -124,7 +126,8 @@ public static class IngestBench
             var perCpu = new Dictionary<string, ChildResult>();
             foreach (string ex in extractors)
             {
-                var r = FullIngest(file, Path.Combine(data, $"ingest-{Path.GetFileNameWithoutExtension(file)}-{ex}"), ex, size);
+                // The first extractor is ours, measured cold and warm; the others are peers, measured cold only.
+                var r = FullIngest(file, Path.Combine(data, $"ingest-{Path.GetFileNameWithoutExtension(file)}-{ex}"), ex, size, warmRun: ex == extractor);
                 perCpu[ex] = r;
             }
             var ours = perCpu[extractor];
@@ -143,13 +146,30 @@ public static class IngestBench
 
     private static string _breakdownSummary = "";
 
+    /// <summary>
+    /// The real-web WARC: every real page under ../shared/data (extraction benchmarks, Readability's pages, the crawl
+    /// samples) with its served or declared charset, written once by <see cref="RealWebCorpus"/> into one file with no
+    /// site held out, under bench/out/realweb.
+    /// </summary>
+    internal static string RealWebWarc(string root)
+    {
+        string dir = Path.Combine(root, "bench", "out", "realweb");
+        string file = Path.Combine(dir, RealWebCorpus.CrawlFolder, "CC-REALWEB-00000.warc.gz");
+        if (!File.Exists(file))
+        {
+            var summary = RealWebCorpus.Write(dir, new RealWebOptions { SharedData = WarcCorpus.SharedData, Files = 1, EvalPercent = 0, PositivePercent = 0 });
+            Console.WriteLine($"real-web WARC written: {summary.Pages:N0} pages from {summary.Sites:N0} sites -> {file}");
+        }
+        return file;
+    }
+
     /// <summary>The full ingest stage on one worker in a child process (its own working set and CPU time), printed.</summary>
-    private static ChildResult FullIngest(string file, string outDir, string extractor, long size)
+    private static ChildResult FullIngest(string file, string outDir, string extractor, long size, bool warmRun)
     {
         if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
         // The child is this bench again: through its apphost, or through `dotnet DataPipe.Bench.dll` when started that way.
         string self = Environment.ProcessPath!;
-        string[] childArgs = ["ingest", "--child", file, outDir, extractor];
+        string[] childArgs = ["ingest", "--child", file, outDir, extractor, warmRun ? "cold-and-warm" : "cold-only"];
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") childArgs = [typeof(IngestBench).Assembly.Location, .. childArgs];
         // The child runs under the garbage collector settings of the datapipe CLI (jobs/DataPipe.Jobs.csproj:
         // workstation, non-concurrent), which is what `datapipe ingest` runs with; the bench process itself keeps
@@ -160,7 +180,8 @@ public static class IngestBench
         if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
         Console.WriteLine($"(b) full ingest, 1 worker, extractor {extractor}: {r.Documents:N0} documents from {r.Records:N0} records in {r.Seconds:F1} s: {r.Documents / r.Seconds:N0} documents/s per core, {size / 1e6 / r.Seconds:F1} MB/s compressed");
         Console.WriteLine($"    CPU time of the ingest process {r.CpuSeconds:F1} s: {r.Documents / r.CpuSeconds:N0} documents per CPU-second (less sensitive to other load than wall time)");
-        Console.WriteLine($"    the same again in the same process (models loaded, JIT warm, as for a task's later files): {r.WarmDocuments:N0} documents in {r.WarmSeconds:F1} s: {r.WarmDocuments / r.WarmSeconds:N0} documents/s per core, {r.WarmDocuments / r.WarmCpuSeconds:N0} per CPU-second");
+        if (warmRun)
+            Console.WriteLine($"    the same again in the same process (models loaded, JIT warm, as for a task's later files): {r.WarmDocuments:N0} documents in {r.WarmSeconds:F1} s: {r.WarmDocuments / r.WarmSeconds:N0} documents/s per core, {r.WarmDocuments / r.WarmCpuSeconds:N0} per CPU-second");
         Console.WriteLine($"    peak working set of the ingest process over both runs: {r.PeakWorkingSetBytes / 1e6:F0} MB (includes the .NET runtime and the language models); whole child by rusage {child.CpuSeconds:F1} CPU-s, {child.WallSeconds:F1} s wall");
         Console.WriteLine($"    garbage collections (first run) gen0/gen1/gen2: {string.Join("/", r.Collections)}, paused {r.GcPauseSeconds:F1} s; allocated {r.AllocatedBytes / 1e9:F1} GB ({r.AllocatedBytes / Math.Max(1, r.Documents) / 1e3:F0} KB per document)");
         Console.WriteLine($"    counters: {string.Join(", ", r.Counters.Where(kv => kv.Key.StartsWith("skipped", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value}"))}; load {SideBySide.LoadAverage()}");
@@ -282,7 +303,7 @@ public static class IngestBench
     /// a task), then again on the same file into a second folder (as for every later file of a task that holds
     /// several); both are reported.
     /// </summary>
-    private static async Task<int> ChildAsync(string file, string outDir, string extractor)
+    private static async Task<int> ChildAsync(string file, string outDir, string extractor, bool warmRun)
     {
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var (result, seconds) = await IngestOnceAsync(file, outDir, extractor).ConfigureAwait(false);
@@ -293,8 +314,8 @@ public static class IngestBench
 
         string warmDir = outDir + "-warm";
         if (Directory.Exists(warmDir)) Directory.Delete(warmDir, recursive: true);
-        var (warm, warmSeconds) = await IngestOnceAsync(file, warmDir, extractor).ConfigureAwait(false);
-        Directory.Delete(warmDir, recursive: true);
+        var (warm, warmSeconds) = warmRun ? await IngestOnceAsync(file, warmDir, extractor).ConfigureAwait(false) : (result, 0.0);
+        if (Directory.Exists(warmDir)) Directory.Delete(warmDir, recursive: true);
         using var me = Process.GetCurrentProcess();
         me.Refresh();
         var r = new ChildResult(result.RowsIn, result.RowsOut, seconds, (cpu1 - cpu0).TotalSeconds, me.PeakWorkingSet64, result.Counters,
