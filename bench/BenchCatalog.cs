@@ -34,6 +34,7 @@ public static class BenchCatalog
         // fuzz:
         ["hostile-memory"] = ("Full-size bombs and giant records (10 GiB gzip/br, 500 MB HTML in WARC, 1M nested tags), one process each: outcome, seconds, peak working set", Fuzz.HostileMemoryBench.RunAsync),
         // other:
+        ["report"] = ("Runs the headline benchmarks (each in its own process) and writes bench/REPORT.md: figure, ours, peer, ratio, target, limit, machine, load, command (--quick for small sizes)", Harness.BenchReport.RunAsync),
     };
 
     public static async Task<int> RunAsync(string[] args)
