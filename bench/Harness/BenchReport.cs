@@ -24,8 +24,8 @@ internal static class BenchReport
         new("ingest", ["--mb", "300", "--runs", "2", "--extractors", "density"], ["--mb", "40", "--runs", "2", "--extractors", "density"]),
         new("ingest", ["--realweb", "--runs", "2", "--extractors", "density,smartreader"], ["--realweb", "--runs", "2", "--extractors", "density,smartreader"]),
         new("dedup-real", ["--copies", "400"], ["--copies", "150"]),
-        new("dedup-scale", ["--docs", "1000000"], ["--docs", "100000"]),
-        new("train-vs-pytorch", ["steps=12", "runs=2"], ["steps=5", "runs=2"]),
+        new("dedup-scale", ["--docs", "1000000"], ["--docs", "50000"]),
+        new("train-vs-pytorch", ["steps=20", "runs=2"], ["steps=4", "runs=2"]),
     ];
 
     public static async Task<int> RunAsync(string[] args)
