@@ -10,11 +10,15 @@ namespace DataPipe.Bench.Harness;
 /// another, each in its own process (this bench again), and writes their figures as one markdown table to
 /// bench/REPORT.md: figure, ours, peer, ratio, target and verdict, the physical limit, machine, load average before and
 /// after, and the command that printed it. Each benchmark's full output is kept under bench/out/report/. <c>--quick</c>
-/// runs smaller sizes (same benchmarks, same peers) in a fraction of the time.
+/// runs smaller sizes (same benchmarks, same peers) in a fraction of the time. <c>--only NAME,...</c> reruns those
+/// benchmarks and keeps the other rows from their last run (kept under bench/out/report/), marked with that run's time.
 /// </summary>
 internal static class BenchReport
 {
     private sealed record Entry(string Name, string[] Full, string[] Quick);
+
+    /// <summary>What one benchmark's run left beside its rows: its command, load average around it, exit code, end time.</summary>
+    private sealed record Done(string Command, string LoadBefore, string LoadAfter, int ExitCode, DateTime Finished);
 
     // The headline benchmarks and their arguments (full, quick). Sizes are chosen so that the full report takes about a
     // quarter of an hour on the 2-core build machine when it is not shared.
@@ -45,13 +49,26 @@ internal static class BenchReport
         int index = 0;
         foreach (var e in Entries)
         {
-            if (only is not null && !only.Contains(e.Name)) continue;
             string[] benchArgs = quick ? e.Quick : e.Full;
             string command = $"dotnet run --project bench -c Release -- {e.Name} {string.Join(' ', benchArgs)}";
             string rowsFile = Path.Combine(logs, $"{index:D2}-{e.Name}.rows.jsonl");
             string logFile = Path.Combine(logs, $"{index:D2}-{e.Name}.log");
+            string doneFile = Path.Combine(logs, $"{index:D2}-{e.Name}.done.json");
             index++;
+            if (only is not null && !only.Contains(e.Name))
+            {
+                // Not rerun: the rows of its last run, when that run had the same command.
+                if (File.Exists(doneFile) && JsonSerializer.Deserialize<Done>(File.ReadAllText(doneFile)) is { } last && last.Command == command && File.Exists(rowsFile))
+                    foreach (var line in File.ReadLines(rowsFile))
+                    {
+                        var kept = JsonSerializer.Deserialize<ReportRow>(line)!;
+                        rows.Add((kept with { Figure = kept.Figure + string.Create(CultureInfo.InvariantCulture, $" (run of {last.Finished:HH:mm} UTC)") }, command, last.LoadBefore, last.LoadAfter));
+                    }
+                else failures.Add($"`{command}` was not rerun (--only) and has no earlier run with that command");
+                continue;
+            }
             File.Delete(rowsFile);
+            File.Delete(doneFile);
             string loadBefore = SideBySide.LoadAverage();
             Console.WriteLine($"[{total.Elapsed:mm\\:ss}] {command}  (load {loadBefore})");
             var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -72,19 +89,20 @@ internal static class BenchReport
                 }
                 await p.WaitForExitAsync().ConfigureAwait(false);
                 if (p.ExitCode != 0) failures.Add($"`{command}` exited {p.ExitCode} (log: bench/out/report/{Path.GetFileName(logFile)})");
+                File.WriteAllText(doneFile, JsonSerializer.Serialize(new Done(command, loadBefore, SideBySide.LoadAverage(), p.ExitCode, DateTime.UtcNow)));
             }
             string loadAfter = SideBySide.LoadAverage();
             if (File.Exists(rowsFile))
                 foreach (var line in File.ReadLines(rowsFile))
                     rows.Add((JsonSerializer.Deserialize<ReportRow>(line)!, command, loadBefore, loadAfter));
         }
-        string markdown = Render(rows, failures, quick, started, total.Elapsed, root);
+        string markdown = Render(rows, failures, quick, only, started, total.Elapsed, root);
         File.WriteAllText(outFile, markdown);
         Console.WriteLine($"wrote {outFile}: {rows.Count} figures in {total.Elapsed.TotalMinutes:F1} min{(failures.Count > 0 ? $"; {failures.Count} benchmarks failed" : "")}");
         return failures.Count == 0 ? 0 : 1;
     }
 
-    private static string Render(List<(ReportRow Row, string Command, string LoadBefore, string LoadAfter)> rows, List<string> failures, bool quick, DateTime started, TimeSpan took, string root)
+    private static string Render(List<(ReportRow Row, string Command, string LoadBefore, string LoadAfter)> rows, List<string> failures, bool quick, HashSet<string>? only, DateTime started, TimeSpan took, string root)
     {
         var ci = CultureInfo.InvariantCulture;
         string machine = SideBySide.Machine();
@@ -92,7 +110,7 @@ internal static class BenchReport
         var sb = new StringBuilder();
         sb.AppendLine("# Benchmark report");
         sb.AppendLine();
-        sb.AppendLine(string.Create(ci, $"Written by `dotnet run --project bench -c Release -- report{(quick ? " --quick" : "")}` on {started:yyyy-MM-dd HH:mm} UTC, commit {Commit(root)}, in {took.TotalMinutes:F1} minutes{(quick ? " (quick sizes)" : "")}."));
+        sb.AppendLine(string.Create(ci, $"Written by `dotnet run --project bench -c Release -- report{(quick ? " --quick" : "")}{(only is null ? "" : " --only " + string.Join(',', only))}` on {started:yyyy-MM-dd HH:mm} UTC, commit {Commit(root)}, in {took.TotalMinutes:F1} minutes{(quick ? " (quick sizes)" : "")}{(only is null ? "" : "; rows marked with a run time are from that earlier run of the same command")}."));
         sb.AppendLine(string.Create(ci, $"Machine: {machine}; .NET {Environment.Version}."));
         sb.AppendLine();
         sb.AppendLine("How to read it: every peer runs as its users run it, in the same process tree and the same run as ours, alternated");

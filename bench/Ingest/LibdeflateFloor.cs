@@ -13,7 +13,7 @@ internal static unsafe class LibdeflateFloor
 {
     private const string Library = "libdeflate.so.0";
 
-    public static (double Seconds, long Inflated, long Members)? Measure(string file)
+    public static (double Seconds, double CpuSeconds, long Inflated, long Members)? Measure(string file)
     {
         if (!NativeLibrary.TryLoad(Library, out var lib)) return null;
         try
@@ -27,6 +27,7 @@ internal static unsafe class LibdeflateFloor
             try
             {
                 var sw = Stopwatch.StartNew();
+                double cpu0 = Harness.SideBySide.ThreadCpuSeconds();
                 long pos = 0, inflated = 0, members = 0;
                 fixed (byte* inp = input)
                 fixed (byte* outp = output)
@@ -41,7 +42,7 @@ internal static unsafe class LibdeflateFloor
                         members++;
                     }
                 }
-                return (sw.Elapsed.TotalSeconds, inflated, members);
+                return (sw.Elapsed.TotalSeconds, Harness.SideBySide.ThreadCpuSeconds() - cpu0, inflated, members);
             }
             finally
             {
