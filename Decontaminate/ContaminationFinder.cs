@@ -18,6 +18,10 @@ public sealed class ContaminationFinder
     private readonly List<NgramMatch> _matches = [];
     private readonly List<(int Start, int End)> _spans = [];
     private readonly int[] _shortLengths;
+    private ulong[] _windows = new ulong[1024];
+
+    /// <summary>How many windows ahead the filter line is prefetched: enough to cover a memory access, few enough to stay in L1.</summary>
+    private const int PrefetchAhead = 16;
 
     public ContaminationFinder(BenchmarkIndex index)
     {
@@ -42,25 +46,41 @@ public sealed class ContaminationFinder
         int n = _index.Settings.N, min = _index.Settings.MinWords;
         if (count < min) return 0;
         _hasher.Load(_scanner.Hashes);
-        bool hasShort = _index.HasShort;
         var index = _index;
         var hasher = _hasher;
-        for (int i = 0; i + min <= count; i++)
+        // N-gram windows: all hashed first, then looked up with the filter line of a later window already on its way.
+        int windows = count - n + 1;
+        if (windows > 0)
         {
-            if (i + n <= count)
+            if (_windows.Length < windows) _windows = new ulong[Math.Max(windows, _windows.Length * 2)];
+            var hashes = _windows.AsSpan(0, windows);
+            for (int i = 0; i < hashes.Length; i++) hashes[i] = hasher.Window(i, n);
+            for (int i = 0; i < Math.Min(PrefetchAhead, hashes.Length); i++) index.Prefetch(hashes[i]);
+            for (int i = 0; i < hashes.Length; i++)
             {
-                int e = index.Find(hasher.Window(i, n));
+                if (i + PrefetchAhead < hashes.Length) index.Prefetch(hashes[i + PrefetchAhead]);
+                int e = index.Find(hashes[i]);
                 if (e >= 0) _matches.Add(new NgramMatch(i, n, e));
             }
-            if (hasShort && index.MayStartShort(hasher.Window(i, min)))
+        }
+        // Whole passages shorter than N: only where the first MinWords words start one (a small set, in cache).
+        if (index.HasShort)
+        {
+            bool added = false;
+            for (int i = 0; i + min <= count; i++)
             {
+                if (!index.MayStartShort(hasher.Window(i, min))) continue;
                 foreach (int len in _shortLengths)
                 {
                     if (i + len > count) break;
                     int e = index.Find(hasher.Window(i, len));
-                    if (e >= 0) _matches.Add(new NgramMatch(i, len, e));
+                    if (e < 0) continue;
+                    _matches.Add(new NgramMatch(i, len, e));
+                    added = true;
                 }
             }
+            // Keep matches ordered by first word (then length), as MergedSpans expects.
+            if (added) _matches.Sort((a, b) => a.FirstWord != b.FirstWord ? a.FirstWord.CompareTo(b.FirstWord) : a.Words.CompareTo(b.Words));
         }
         return _matches.Count;
     }

@@ -53,9 +53,48 @@ public static class DecontaminateBench
         foreach (var b in index.Benchmarks)
             Console.WriteLine($"  {b.Name,-16} {b.Items,7:N0} {b.ItemsIndexed,8:N0} {b.ItemsTooShort,10:N0} {b.ItemsOnlyCommon,12:N0} {b.Ngrams,10:N0}");
 
+        var finder = new ContaminationFinder(index);
+        bool speedOnly = args.Contains("--speed-only");
+        if (!speedOnly) PlantedAndClean(index, sources, settings, shared, sampleDir, finder);
+
+        // 4. Speed.
+        Console.WriteLine();
+        var speedDocs = SpeedDocuments(shared, speedMb);
+        long bytes = speedDocs.Sum(d => (long)Encoding.UTF8.GetByteCount(d));
+        Console.WriteLine($"speed: {speedDocs.Count:N0} documents of ~8 KB from Gutenberg, {bytes / 1e6:F1} MB UTF-8, one thread");
+        long hits = 0;
+        var (_, ourWall, ourCpu) = MeasureTwice(() => { hits = 0; foreach (var d in speedDocs) hits += finder.Find(d); return hits; });
+        Console.WriteLine($"  this finder      {bytes / 1e6 / ourCpu,8:F1} MB per CPU-second ({bytes / 1e6 / ourWall:F1} MB/s wall), {hits:N0} windows matched");
+        // Where the time goes: the word scan alone, then with every window hashed, no lookups.
+        var scanner = new WordScanner();
+        var hasher = new NgramHasher();
+        var (_, _, scanCpu) = MeasureTwice(() => { long w = 0; foreach (var d in speedDocs) { scanner.Scan(d); w += scanner.Count; } return w; });
+        var (_, _, hashCpu) = MeasureTwice(() =>
+        {
+            ulong x = 0;
+            foreach (var d in speedDocs)
+            {
+                scanner.Scan(d);
+                hasher.Load(scanner.Hashes);
+                for (int i = 0; i + settings.N <= scanner.Count; i++) x ^= hasher.Window(i, settings.N);
+            }
+            return x;
+        });
+        Console.WriteLine($"  of which: word scan {scanCpu / ourCpu:P0}, scan + window hashes {hashCpu / ourCpu:P0}, the rest index lookups ({bytes / 1e6 / scanCpu:F0} MB/s scan alone, {bytes / 1e6 / hashCpu:F0} MB/s with hashes)");
+        if (args.Contains("--no-peer")) return 0;
+        var (naive, naiveBuildWall, naiveBuildCpu) = Measure(() => NaiveIndex.Build(sources, settings.N));
+        long naiveHits = 0;
+        var (_, naiveWall, naiveCpu) = MeasureTwice(() => { naiveHits = 0; foreach (var d in speedDocs) naiveHits += naive.Count(d); return naiveHits; });
+        Console.WriteLine($"  string n-grams   {bytes / 1e6 / naiveCpu,8:F1} MB per CPU-second ({bytes / 1e6 / naiveWall:F1} MB/s wall), {naiveHits:N0} windows matched (its {settings.N}-gram set built in {naiveBuildCpu:F1} s CPU, {naive.Size:N0} n-grams; no whole-passage grams)");
+        Console.WriteLine($"  ratio            {naiveCpu / ourCpu:F1}x the string approach's CPU-time rate (target: >= 50 MB per CPU-second)");
+        await Task.CompletedTask.ConfigureAwait(false);
+        return 0;
+    }
+
+    private static void PlantedAndClean(BenchmarkIndex index, IReadOnlyList<BenchmarkSource> sources, NgramSettings settings, string shared, string sampleDir, ContaminationFinder finder)
+    {
         // 2. Planted leaks.
         var hosts = HostPages(shared);
-        var finder = new ContaminationFinder(index);
         Console.WriteLine();
         Console.WriteLine($"planted leaks, each item inside one of {hosts.Count} real web pages (CCNet/Dolma), one document per item:");
         Console.WriteLine($"  {"set",-16} {"indexed",8} {"whole",8} {"reformatted",12} {"1 word changed: eligible",25} {"found",6} {"short (not findable)",21}");
@@ -128,21 +167,6 @@ public static class DecontaminateBench
             if (found.Count > 40) Console.WriteLine($"    ... {found.Count - 40} more");
         }
 
-        // 4. Speed.
-        Console.WriteLine();
-        var speedDocs = SpeedDocuments(shared, speedMb);
-        long bytes = speedDocs.Sum(d => (long)Encoding.UTF8.GetByteCount(d));
-        Console.WriteLine($"speed: {speedDocs.Count:N0} documents of ~8 KB from Gutenberg, {bytes / 1e6:F1} MB UTF-8, one thread");
-        long hits = 0;
-        var (_, ourWall, ourCpu) = MeasureTwice(() => { hits = 0; foreach (var d in speedDocs) hits += finder.Find(d); return hits; });
-        Console.WriteLine($"  this finder      {bytes / 1e6 / ourCpu,8:F1} MB per CPU-second ({bytes / 1e6 / ourWall:F1} MB/s wall), {hits:N0} windows matched");
-        var (naive, naiveBuildWall, naiveBuildCpu) = Measure(() => NaiveIndex.Build(sources, settings.N));
-        long naiveHits = 0;
-        var (_, naiveWall, naiveCpu) = MeasureTwice(() => { naiveHits = 0; foreach (var d in speedDocs) naiveHits += naive.Count(d); return naiveHits; });
-        Console.WriteLine($"  string n-grams   {bytes / 1e6 / naiveCpu,8:F1} MB per CPU-second ({bytes / 1e6 / naiveWall:F1} MB/s wall), {naiveHits:N0} windows matched (its {settings.N}-gram set built in {naiveBuildCpu:F1} s CPU, {naive.Size:N0} n-grams; no whole-passage grams)");
-        Console.WriteLine($"  ratio            {naiveCpu / ourCpu:F1}x the string approach's CPU-time rate (target: >= 50 MB per CPU-second)");
-        await Task.CompletedTask.ConfigureAwait(false);
-        return 0;
     }
 
     // ------------------------------------------------------------------ planted leaks
