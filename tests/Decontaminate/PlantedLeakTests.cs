@@ -112,4 +112,28 @@ public class PlantedLeakTests
         Assert.True(hosts.Count >= 20);
         Assert.All(hosts, h => Assert.Equal(0, finder.Find(h)));
     }
+
+    [Fact]
+    public void Clean_books_articles_and_plays_pass_the_cut_unchanged()
+    {
+        var index = BenchmarkFiles.FullIndex.Index;
+        var decontaminator = new Decontaminator(index, new DecontaminateOptions { Action = DecontaminateAction.Cut });
+        var texts = Directory.EnumerateFiles(Repo.Shared("text/gutenberg"), "*.txt").Order(StringComparer.Ordinal).Select(File.ReadAllText)
+            .Concat(File.ReadAllText(Repo.Shared("text/wikitext-2/valid.txt")).Split("\n = ", StringSplitOptions.RemoveEmptyEntries))
+            .Concat(File.ReadAllText(Repo.Shared("text/wikitext-2/test.txt")).Split("\n = ", StringSplitOptions.RemoveEmptyEntries))
+            .Append(File.ReadAllText(Repo.Shared("text/tinyshakespeare.txt")))
+            .ToList();
+        var counters = new DataPipe.Core.Stages.Counters();
+        long chars = 0;
+        foreach (var (text, i) in texts.Select((t, i) => (t, i)))
+        {
+            var doc = TestDocuments.Make(i, text);
+            var outcome = decontaminator.Process(doc, counters);
+            Assert.Same(doc, Assert.Single(outcome.Documents));
+            chars += text.Length;
+        }
+        Assert.True(chars > 20_000_000, $"{chars} chars checked");
+        Assert.Equal(0, counters["decontaminate.documents_matched"]);
+        Assert.Equal(0, decontaminator.Report().CharsRemoved);
+    }
 }
