@@ -119,7 +119,14 @@ public sealed class DecontaminateStage : IFinalizingStage
         _units ??= await DatasetSlice.ListUnitsAsync(DatasetFolder.RequireCompleteParts(_options.Input), ct).ConfigureAwait(false);
         var slice = DatasetSlice.For(_units, ctx.TaskIndex, ctx.TaskCount);
         foreach (var file in slice.Units.Select(u => u.File).Distinct()) ctx.AddInput(file);
-        var decontaminator = new Decontaminator(_index.Value, _options);
+        var index = _index.Value;
+        ctx.Log(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"benchmark index {index.Key} ({_options.IndexPath}): {index.Count:N0} n-grams, {index.MemoryBytes / 1048576.0:F1} MiB; {(IndexBuilt ? "built" : "loaded")} in {IndexSeconds:F2} s by this process"));
+        var decontaminator = new Decontaminator(index, _options);
+        // Every benchmark appears in the counters, so a clean corpus shows what it was checked against.
+        ctx.Counters.Increment("decontaminate.documents_matched", 0);
+        ctx.Counters.Increment("decontaminate.chars_removed", 0);
+        foreach (var b in index.Benchmarks) ctx.Counters.Increment($"decontaminate.{b.Name}.documents", 0);
 
         DocumentWriter? plain = null;
         FlaggedDocumentWriter? flagged = null;
@@ -206,6 +213,7 @@ public sealed class Decontaminator
     {
         _docsIn++;
         _charsIn += doc.Text.Length;
+        counters.Increment("decontaminate.chars_checked", doc.Text.Length);
         if (_finder.Find(doc.Text) == 0) return new DecontaminateOutcome([doc], new ContaminationFlags("", 0, 0));
 
         _docsMatched++;
