@@ -30,7 +30,7 @@ public class DecontaminateStageTests
         return list;
     }
 
-    private static async Task<(string Input, string Bench)> SetupAsync(TempDir dir, int docs = 12)
+    internal static async Task<(string Input, string Bench)> SetupAsync(TempDir dir, int docs = 12)
     {
         string bench = dir["qa.jsonl"];
         File.WriteAllLines(bench, new[] { LongItem, OtherItem, NineWords, ThreeWords }.Select(q => $"{{\"question\": \"{q}\", \"answer\": \"x\"}}"));
