@@ -9,7 +9,7 @@ public static class BenchCatalog
     private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Benchmarks = new(StringComparer.Ordinal)
     {
         // ingest:
-        ["ingest"] = ("WARC parse MB/s and full ingest docs/s per core on a ~N MB corpus, vs warcio.js (--mb 300 --extractor density)", Ingest.IngestBench.RunAsync),
+        ["ingest"] = ("WARC parse vs warcio.js (pako and node zlib, alternated, per CPU-second on decompressed bytes) and full ingest docs per CPU-second, synthetic (--mb 300) or real-web (--realweb) WARC, SmartReader ingest beside (--extractors density,smartreader)", Ingest.IngestBench.RunAsync),
         ["langid"] = ("language identification texts/s on real Common Crawl text (--texts 2000)", Ingest.LangIdBench.RunAsync),
         // extract:
         ["extract-speed"] = ("HTML main-text extraction: pages/s and MB/s per core, density vs SmartReader vs HtmlAgilityPack/AngleSharp parse-only", ExtractSpeedBench.RunAsync),
@@ -25,11 +25,11 @@ public static class BenchCatalog
         // decontaminate:
         ["decontaminate"] = ("Benchmark 13-gram index build/memory, planted-leak recall (whole, reformatted, one word changed), matches on clean Gutenberg/WikiText-2/sample text, MB per CPU-second vs string n-grams", Decontaminate.DecontaminateBench.RunAsync),
         // tokenize:
-        ["tokenize-vs-tiktoken"] = ("cl100k/o200k ids vs OpenAI tiktoken (npm) on every real document, tokens/s per core and ratio, round trip, our BPE's speed", Tokenize.TokenizeVsTiktokenBench.RunAsync),
+        ["tokenize-vs-tiktoken"] = ("cl100k/o200k ids vs OpenAI tiktoken (npm) on every real document; tokens per CPU-second per document and on one string, alternated, beside a streaming-read bound; round trip; our BPE's speed", Tokenize.TokenizeVsTiktokenBench.RunAsync),
         ["bpe-train"] = ("byte-level BPE training time on --mb N MB of real text (counting and merging phases), --vocab V", Tokenize.BpeTrainBench.RunAsync),
         // train:
         ["train-learning"] = ("GPT on Tiny Shakespeare bytes: validation loss vs unigram entropy, tokens/s", Train.TrainLearningBench.RunAsync),
-        ["train-vs-pytorch"] = ("Same GPT, weights and batches in PyTorch (python3-torch): loss agreement over 50 steps, tokens/s ratio", Train.TrainVsPyTorchBench.RunAsync),
+        ["train-vs-pytorch"] = ("Same GPT, weights and batches in PyTorch (python3-torch on OpenBLAS, required; build config printed): loss agreement, tok/s and tok/CPU-s ratios over alternated runs, measured matmul peak and CPU MFU", Train.TrainVsPyTorchBench.RunAsync),
         // jobs:
         ["pipeline-scaling"] = ("The main job (jobs/pipelines/sample.yaml) from scratch: end to end and per step, local 1 vs 2 workers, loopback Slurm with 2 array tasks vs local 2 workers", Jobs.PipelineScalingBench.RunAsync),
         // scaling:
