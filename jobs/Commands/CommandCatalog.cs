@@ -32,6 +32,7 @@ public static class CommandCatalog
         CompressionCommand.Create(),
         // real-web corpus:
         RealWebCorpusCommand.Create(),
+        RealWebClassifierCommand.Create(),
         // other:
     ];
 }
