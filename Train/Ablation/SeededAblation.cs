@@ -77,7 +77,7 @@ public static class SeededAblation
         foreach (var set in options.EvalSets)
         {
             string dir = Path.Combine(outDir, "eval", set.Name);
-            var (manifest, _) = await DataAblation.WriteShardsAsync(new AblationArm(set.Name, ""), set.Files, tokenizer, options.Tokenizer, dir, ct, trainFromHeldOut: true).ConfigureAwait(false);
+            var (manifest, _) = await DataAblation.WriteShardsAsync(new AblationArm(set.Name, set.Files[0]), set.Files, tokenizer, options.Tokenizer, dir, ct, trainFromHeldOut: true).ConfigureAwait(false);
             evalDirs.Add((set, dir, manifest));
             log?.Invoke($"eval set {set.Name}: {manifest.Validation.Tokens:N0} tokens");
         }
