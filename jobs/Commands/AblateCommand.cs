@@ -145,8 +145,10 @@ public static class AblateCommand
     private static string? PipelineTokenizer(PipelineDefinition def, int tokenizeAt)
     {
         if (tokenizeAt < 0) return null;
-        string dir = def.Steps[tokenizeAt].OutputDir;
-        if (!File.Exists(Path.Combine(dir, TokenManifest.FileName))) return null;
+        // A tokenize stage that learns its BPE runs two steps (NAME.bpe, then NAME): the shards are the last one's.
+        var step = def.Steps.Skip(tokenizeAt).TakeWhile(s => s.Kind == "tokenize").LastOrDefault(s => File.Exists(Path.Combine(s.OutputDir, TokenManifest.FileName)));
+        if (step is null) return null;
+        string dir = step.OutputDir;
         var id = TokenManifest.Load(dir).Tokenizer;
         return id.Kind switch
         {

@@ -24,9 +24,16 @@ public static class RealWebClassifierCommand
     /// <summary>Boilerplate shorter than this is not scored (too little text to say anything).</summary>
     public const int MinBoilerplateChars = 200;
 
-    public sealed record Row(string Key, string Lang, float ReferenceScore, float? BoilerplateScore, bool Kept, double KeepProbability);
+    /// <summary>
+    /// One evaluation page. <c>Kept</c>: the raw reference passes the Pareto draw; <c>PipelineKept</c>: the reference
+    /// as a document passes the filter's default rules (those of realweb.yaml: English, Gopher, C4 lines, which also
+    /// clean lines) and then the Pareto draw on its cleaned text (<c>RulesReason</c> says why the rules dropped it).
+    /// </summary>
+    public sealed record Row(string Key, string Lang, float ReferenceScore, float? BoilerplateScore, bool Kept, double KeepProbability,
+        string? RulesReason, float? CleanedScore, bool PipelineKept);
 
-    public sealed record Summary(string Subset, int References, int Boilerplates, double Auc, double KeptFraction, double ExpectedKeptFraction, double MedianReferenceScore, double MedianBoilerplateScore);
+    public sealed record Summary(string Subset, int References, int Boilerplates, double Auc, double KeptFraction, double ExpectedKeptFraction, double MedianReferenceScore, double MedianBoilerplateScore,
+        double DroppedByRulesFraction, double PipelineKeptFraction);
 
     public static Command Create()
     {
@@ -42,9 +49,9 @@ public static class RealWebClassifierCommand
         {
             var (rows, summaries) = Evaluate(parse.GetValue(corpus)!, parse.GetValue(model)!, parse.GetValue(alpha), parse.GetValue(seed));
             var ci = CultureInfo.InvariantCulture;
-            Console.WriteLine($"{"subset",-8} {"refs",5} {"boiler",6} {"AUC",7} {"kept",7} {"E[kept]",8} {"med ref",8} {"med boil",8}");
+            Console.WriteLine($"{"subset",-8} {"refs",5} {"boiler",6} {"AUC",7} {"kept",7} {"E[kept]",8} {"med ref",8} {"med boil",8} {"rules drop",10} {"rules+kept",10}");
             foreach (var s in summaries)
-                Console.WriteLine(string.Create(ci, $"{s.Subset,-8} {s.References,5} {s.Boilerplates,6} {s.Auc,7:F4} {s.KeptFraction,7:P1} {s.ExpectedKeptFraction,8:P1} {s.MedianReferenceScore,8:F3} {s.MedianBoilerplateScore,8:F3}"));
+                Console.WriteLine(string.Create(ci, $"{s.Subset,-8} {s.References,5} {s.Boilerplates,6} {s.Auc,7:F4} {s.KeptFraction,7:P1} {s.ExpectedKeptFraction,8:P1} {s.MedianReferenceScore,8:F3} {s.MedianBoilerplateScore,8:F3} {s.DroppedByRulesFraction,10:P1} {s.PipelineKeptFraction,10:P1}"));
             string file = Path.Combine(parse.GetValue(model)!, "classifier-eval.json");
             File.WriteAllText(file, JsonSerializer.Serialize(new { alpha = parse.GetValue(alpha), summaries, rows }, DataPipeJson.Options));
             Console.WriteLine($"report: {file}");
@@ -77,6 +84,9 @@ public static class RealWebClassifierCommand
 
         // The pages' visible text (as a WET file would hold it), through the ingest's own decoding.
         var processor = new PageProcessor(new IngestOptions { Extractor = VisibleTextExtractor.ExtractorName, Languages = ["en", "de", "fr", "es", "it", "pl", "pt", "nl"] });
+        var rules = new DataPipe.Filter.Rules.RuleChain(new DataPipe.Filter.Rules.FilterRulesOptions());
+        var counters = new DataPipe.Core.Stages.Counters();
+        var language = DataPipe.Ingest.Language.LanguageIdentifier.For(["en", "de", "fr", "es", "it", "pl", "pt", "nl"]);
         var rows = new List<Row>();
         using (var reader = new WarcReader(File.OpenRead(warc)))
         {
@@ -89,7 +99,12 @@ public static class RealWebClassifierCommand
                 float refScore = scorer.Score(reference);
                 float? boilScore = boilerplate.Length >= MinBoilerplateChars ? scorer.Score(boilerplate) : null;
                 string id = result.Document?.Id ?? key;
-                rows.Add(new Row(key, result.Document?.Lang ?? "und", refScore, boilScore, pareto.Keep(id, refScore), pareto.KeepProbability(refScore)));
+                var (lang, langScore) = language.Identify(reference);
+                var asDocument = new DataPipe.Core.Documents.Document { Id = id, Text = reference, Lang = lang, LangScore = langScore };
+                string? reason = rules.Apply(asDocument, counters);
+                float? cleaned = reason is null ? scorer.Score(asDocument.Text) : null;
+                rows.Add(new Row(key, lang, refScore, boilScore, pareto.Keep(id, refScore), pareto.KeepProbability(refScore),
+                    reason, cleaned, cleaned is { } c && pareto.Keep(id, c)));
             }
         }
         var summaries = new List<Summary> { Summarise("all", rows), Summarise("en", [.. rows.Where(r => r.Lang == "en")]) };
@@ -125,7 +140,9 @@ public static class RealWebClassifierCommand
         return new Summary(subset, rows.Count, boil, Math.Round(auc, 4),
             rows.Count == 0 ? double.NaN : Math.Round(rows.Count(r => r.Kept) / (double)rows.Count, 4),
             rows.Count == 0 ? double.NaN : Math.Round(rows.Average(r => r.KeepProbability), 4),
-            Median(rows.Select(r => (double)r.ReferenceScore)), Median(rows.Where(r => r.BoilerplateScore is not null).Select(r => (double)r.BoilerplateScore!.Value)));
+            Median(rows.Select(r => (double)r.ReferenceScore)), Median(rows.Where(r => r.BoilerplateScore is not null).Select(r => (double)r.BoilerplateScore!.Value)),
+            rows.Count == 0 ? double.NaN : Math.Round(rows.Count(r => r.RulesReason is not null) / (double)rows.Count, 4),
+            rows.Count == 0 ? double.NaN : Math.Round(rows.Count(r => r.PipelineKept) / (double)rows.Count, 4));
     }
 
     private static double Median(IEnumerable<double> values)
