@@ -23,10 +23,13 @@ public static class TaskHold
 
     /// <summary>The stage as it is, or wrapped so the tasks of <paramref name="step"/> named in the variable stop at their points.</summary>
     public static IStage Wrap(IStage stage, string step)
+        => Wrap(stage, step, Environment.GetEnvironmentVariable(Variable), Environment.GetEnvironmentVariable(DirVariable));
+
+    /// <summary><see cref="Wrap(IStage, string)"/> with the two variables' values given.</summary>
+    public static IStage Wrap(IStage stage, string step, string? spec, string? holdDir)
     {
-        string? spec = Environment.GetEnvironmentVariable(Variable);
         if (string.IsNullOrWhiteSpace(spec)) return stage;
-        string dir = Environment.GetEnvironmentVariable(DirVariable) is { Length: > 0 } d
+        string dir = holdDir is { Length: > 0 } d
             ? d : throw new InvalidOperationException($"{Variable} is set but {DirVariable} (where the held/release files go) is not");
         var holds = new List<(int Task, string Point)>();
         foreach (var entry in spec.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
