@@ -76,6 +76,15 @@ public static class SlurmNodesBench
             if (DatasetFolder.ReadTaskRecord(stepDir, t) is { } r) yield return r.Host;
     }
 
+    /// <summary>Seconds from the earliest task start to the latest task end of a step, from its completion records.</summary>
+    private static double? TaskSpan(string stepDir)
+    {
+        if (DatasetFolder.ReadSuccess(stepDir) is not { } success) return null;
+        var records = Enumerable.Range(0, success.TaskCount).Select(t => DatasetFolder.ReadTaskRecord(stepDir, t)).OfType<DataPipe.Core.Stages.TaskRecord>().ToList();
+        if (records.Count == 0) return null;
+        return (records.Max(r => r.FinishedAt) - records.Min(r => r.FinishedAt.AddSeconds(-r.Seconds))).TotalSeconds;
+    }
+
     private static void Print(List<Result> results)
     {
         if (results.Count == 0) return;
@@ -84,14 +93,15 @@ public static class SlurmNodesBench
         Console.WriteLine($"{"step",-20}" + string.Concat(results.Select(r => $"{$"{r.Nodes} node(s) s",14}")) + string.Concat(results.Skip(1).Select(r => $"{$"{r.Nodes} / {first.Nodes}",10}")));
         foreach (var step in first.Record.Steps.Select(s => s.Step))
         {
-            double? Step(Result r) => r.Record.Steps.FirstOrDefault(s => s.Step == step)?.WallSeconds;
+            double? Step(Result r) => r.Record.Steps.FirstOrDefault(s => s.Step == step) is { } s ? TaskSpan(s.OutputDir) : null;
             Console.WriteLine($"{step,-20}" + string.Concat(results.Select(r => $"{Step(r)?.ToString("F1", CultureInfo.InvariantCulture) ?? "",14}"))
                 + string.Concat(results.Skip(1).Select(r => $"{(Step(r) is double x && Step(first) is double y && y > 0 ? (x / y).ToString("F2", CultureInfo.InvariantCulture) : ""),10}")));
         }
         Console.WriteLine($"{"end to end (wall)",-20}" + string.Concat(results.Select(r => $"{r.Wall.ToString("F1", CultureInfo.InvariantCulture),14}"))
             + string.Concat(results.Skip(1).Select(r => $"{(r.Wall / first.Wall).ToString("F2", CultureInfo.InvariantCulture),10}")));
         Console.WriteLine();
-        Console.WriteLine("Step seconds are each step's wall time from _pipeline.json; end to end includes the CLI's start-up and the last squeue poll.");
+        Console.WriteLine("Step seconds run from the first task's start to the last task's end (task records): process start-up before a task and");
+        Console.WriteLine("the waits between steps (dependency release, scheduling, squeue polls) are outside them, inside end to end.");
         Console.WriteLine("Launcher CPU is the submitting process only: the tasks run under slurmd, and this test cluster keeps no accounting of their CPU time.");
     }
 

@@ -36,11 +36,13 @@ public class TaskHoldTests
         psi.Environment[TaskHold.DirVariable] = holds;
         using (var task = Process.Start(psi)!)
         {
+            var stdout = task.StandardOutput.ReadToEndAsync();
+            var stderr = task.StandardError.ReadToEndAsync();
             string held = TaskHold.Files(holds, "spread", 1, "before-commit").Held;
             var clock = Stopwatch.StartNew();
             while (!(File.Exists(held) && File.ReadAllText(held).EndsWith('\n')))
             {
-                Assert.False(task.HasExited, $"the task exited (code {(task.HasExited ? task.ExitCode : 0)}) before it stopped at its hold point: {task.StandardError.ReadToEnd()}");
+                if (task.HasExited) Assert.Fail($"the task exited (code {task.ExitCode}) before it stopped at its hold point: {await stderr}{await stdout}");
                 Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the task did not reach its hold point within 2 minutes");
                 await Task.Delay(50);
             }
