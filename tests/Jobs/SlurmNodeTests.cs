@@ -78,6 +78,7 @@ public class SlurmNodeTests(SlurmNodesFixture fixture, ITestOutputHelper output)
             Assert.False(File.Exists(Path.Combine(filter.OutputDir, DatasetFolder.PartFileName(1))));
 
             double killedAt = clock.Elapsed.TotalSeconds;
+            var killedUtc = DateTime.UtcNow;
             int killed = await Cluster.KillNodeAsync(lost);
             crashed = lost;
             output.WriteLine($"{killedAt:F1} s: killed {lost} ({killed} processes: its slurmd, the job's slurmstepd and the held task)");
@@ -99,7 +100,8 @@ public class SlurmNodeTests(SlurmNodesFixture fixture, ITestOutputHelper output)
             var attempts = TaskAttempts.FindLost(filter.OutputDir, DatasetFolder.ReadSuccess(filter.OutputDir)!.TaskCount, DateTime.MinValue);
             var only = Assert.Single(attempts);
             Assert.Equal((1, lost, record.Host), (only.Task, only.Host, only.RerunOn));
-            output.WriteLine($"filter task 1: lost on {lost}, rerun on {record.Host}");
+            var rerunStart = record.FinishedAt.AddSeconds(-record.Seconds);
+            output.WriteLine($"filter task 1: lost on {lost}, rerun on {record.Host}: started {(rerunStart - killedUtc).TotalSeconds:F1} s after the kill, ran {record.Seconds:F1} s");
             // No task of any step committed twice; no temp folder is left.
             foreach (var step in SamplePipeline.Steps(p))
             {
