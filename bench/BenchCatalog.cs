@@ -31,6 +31,7 @@ public static class BenchCatalog
         ["train-vs-pytorch"] = ("Same GPT, weights and batches in PyTorch (python3-torch): loss agreement over 50 steps, tokens/s ratio", Train.TrainVsPyTorchBench.RunAsync),
         // jobs:
         ["pipeline-scaling"] = ("The main job (jobs/pipelines/sample.yaml) from scratch: end to end and per step, local 1 vs 2 workers, loopback Slurm with 2 array tasks vs local 2 workers", Jobs.PipelineScalingBench.RunAsync),
+        ["slurm-nodes"] = ("The main job on a namespace Slurm cluster of 1 and of 3 one-CPU nodes (--nodes 1 3 --tasks N --until STEP): end to end, per step, tasks per node", Jobs.SlurmNodesBench.RunAsync),
         // scaling:
         // fuzz:
         ["hostile-memory"] = ("Full-size bombs and giant records (10 GiB gzip/br, 500 MB HTML in WARC, 1M nested tags), one process each: outcome, seconds, peak working set", Fuzz.HostileMemoryBench.RunAsync),
