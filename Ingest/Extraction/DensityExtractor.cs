@@ -82,6 +82,8 @@ public sealed class DensityExtractor : IMainTextExtractor
         return best;
     }
 
+    internal static Pass[] AllPasses => Passes;
+
     private static readonly Pass[] Passes =
     [
         new(StripUnlikely: true, WeightClasses: true, CleanConditionally: true),
@@ -220,6 +222,37 @@ internal sealed class PageScoring
             if (node.IsText) (_ownLen[i], _ownCommas[i]) = MeasureText(doc.TextOf(node));
             else if (node.ClassAndId is { } names) (_classWeight[i], _unlikelyClass[i], _shareClass[i]) = BlockNames.Classify(names);
         }
+    }
+
+    /// <summary>When set, <see cref="Write"/> marks every text node it writes (the block scorer reads density's choice as a feature).</summary>
+    private bool[]? _mark;
+
+    /// <summary>
+    /// Runs the passes as <see cref="DensityExtractor"/> does (the first with at least
+    /// <see cref="DensityExtractor.MinArticleChars"/> characters, else the longest) and marks in <paramref name="mark"/>
+    /// the text nodes of the text it would return; returns that text's length.
+    /// </summary>
+    public int MarkArticle(bool[] mark, StringBuilder output)
+    {
+        var passes = DensityExtractor.AllPasses;
+        int best = -1, bestLength = -1;
+        for (int p = 0; p < passes.Length; p++)
+        {
+            mark.AsSpan(0, _n).Clear();
+            _mark = mark;
+            int length = Run(passes[p], output).Length;
+            _mark = null;
+            if (length >= DensityExtractor.MinArticleChars) return length;
+            if (length > bestLength) (best, bestLength) = (p, length);
+        }
+        if (best != passes.Length - 1)
+        {
+            mark.AsSpan(0, _n).Clear();
+            _mark = mark;
+            Run(passes[best], output);
+            _mark = null;
+        }
+        return bestLength;
     }
 
     public string Run(DensityExtractor.Pass pass, StringBuilder? output = null)
@@ -573,6 +606,7 @@ internal sealed class PageScoring
                     }
                     else if (node.IsText)
                     {
+                        if (_mark is not null) _mark[i] = true;
                         if (preDepth > 0) w.Preformatted(_doc.TextOf(node));
                         else w.Text(_doc.TextOf(node));
                         entering = false;
