@@ -73,7 +73,7 @@ internal static class ExtractQualityBench
         }
 
         Console.WriteLine();
-        Console.WriteLine("out-of-set results (what is learned was trained on the other sets only):");
+        Console.WriteLine("results (rows marked out-of-set: trained on the other sets only; in-set: the shipped model, trained on all sets):");
         Console.WriteLine(Row.Header());
         foreach (var r in rows) Console.WriteLine(r.Line());
         foreach (var r in rows)

@@ -55,6 +55,9 @@ internal static class BlockFeatures
     private static readonly int DensityShare = F("density_share");
     private static readonly int DensityPageFound = F("density_page_found");
     private static readonly int DensityPageShare = F("density_page_share");
+    private static readonly int DensityBefore = F("density_before_article");
+    private static readonly int DensityAfter = F("density_after_article");
+    private static readonly int DensityGap = F("density_gap_blocks");
     private static readonly int PageLogChars = F("page_log_chars");
     private static readonly int BlockShare = F("block_share");
     private static readonly int Prev1 = Range("prev1", 5);
@@ -109,6 +112,13 @@ internal static class BlockFeatures
         var nodes = blocks.Doc.Nodes;
         int total = Math.Max(1, blocks.TotalChars);
         into[..(all.Length * Count)].Clear();
+        int firstDensity = -1, lastDensity = -1;
+        for (int k = 0; k < all.Length; k++)
+            if (all[k].DensityChars > 0)
+            {
+                if (firstDensity < 0) firstDensity = k;
+                lastDensity = k;
+            }
         for (int k = 0; k < all.Length; k++)
         {
             var f = into.Slice(k * Count, Count);
@@ -148,6 +158,13 @@ internal static class BlockFeatures
             f[DensityShare] = (float)b.DensityChars / Math.Max(1, b.Chars);
             f[DensityPageFound] = densityChars >= DensityExtractor.MinArticleChars ? 1 : 0;
             f[DensityPageShare] = Math.Min(1f, (float)densityChars / total);
+            if (firstDensity >= 0)
+            {
+                f[DensityBefore] = k < firstDensity ? 1 : 0;
+                f[DensityAfter] = k > lastDensity ? 1 : 0;
+                int gap = k < firstDensity ? firstDensity - k : k > lastDensity ? k - lastDensity : 0;
+                f[DensityGap] = Math.Min(1f, gap / 10f);
+            }
             f[PageLogChars] = Log(total, 12);
             f[BlockShare] = (float)b.Chars / total;
 
@@ -221,5 +238,147 @@ internal static class BlockFeatures
             }
             if (i - start >= 3) into[(int)(h % (uint)into.Length)] = 1;
         }
+    }
+}
+
+/// <summary>
+/// Second-stage features: what the first stage said about the block's neighbourhood. Main text comes in runs (a
+/// paragraph between two kept paragraphs is almost always kept; a lone prose block among menus rarely is), as
+/// boilerpipe's rules and Dragnet's smoothing use; a linear model cannot see that from one block's features, so the
+/// first stage's probabilities of the nearby blocks, and the votes of the blocks sharing the container and the
+/// grand-container (weighted by characters), are the input of a second logistic model.
+/// </summary>
+internal static class Stage2Features
+{
+    public static readonly string[] Names =
+    [
+        "s2.logit", "s2.p", "s2.prev1", "s2.next1", "s2.prev2", "s2.next2", "s2.mean3", "s2.mean8", "s2.max_before3", "s2.max_after3",
+        "s2.sandwich5", "s2.page_max", "s2.relative_to_max", "s2.inside_span", "s2.page_kept_share", "s2.log_chars", "s2.link_density",
+        "s2.density_share", "s2.chars_mean8", "s2.container_vote", "s2.grand_container_vote", "s2.heading_before_kept",
+    ];
+
+    public static int Count => Names.Length;
+
+    /// <summary>What the second stage reads of a block besides the probabilities: container ids index the vote arrays.</summary>
+    internal readonly record struct Input(int Container, int Grand, int Chars, float LinkDensity, float DensityShare, bool Heading);
+
+    /// <summary>The second stage's inputs of the blocks of <paramref name="blocks"/> (containers are node indexes).</summary>
+    public static void Inputs(TextBlocks blocks, Span<Input> into)
+    {
+        var all = blocks.All;
+        var nodes = blocks.Doc.Nodes;
+        for (int k = 0; k < all.Length; k++)
+        {
+            ref readonly var b = ref all[k];
+            // The document node's parent is -1: text with no block ancestor votes in container 0.
+            int c = b.Owner > 0 ? Math.Max(0, nodes[b.Owner].Parent) : 0, g = c > 0 ? Math.Max(0, nodes[c].Parent) : 0;
+            into[k] = new Input(c, g, b.Chars, b.LinkDensity, (float)b.DensityChars / Math.Max(1, b.Chars), (blocks.Flags[b.Start] & PathFlags.Heading) != 0);
+        }
+    }
+
+    /// <summary>
+    /// Stage-2 features of every block from the first stage's probabilities <paramref name="p1"/>;
+    /// <paramref name="sum"/> and <paramref name="chars"/> are scratch longer than any container id.
+    /// </summary>
+    public static void Compute(ReadOnlySpan<Input> all, ReadOnlySpan<float> p1, Span<float> into, float[] sum, float[] chars)
+    {
+        int n = all.Length, d = Count;
+        into[..(n * d)].Clear();
+        if (n == 0) return;
+        float pageMax = 0, keptChars = 0, totalChars = 0;
+        int first = -1, last = -1;
+        for (int k = 0; k < n; k++)
+        {
+            pageMax = Math.Max(pageMax, p1[k]);
+            totalChars += all[k].Chars;
+            if (p1[k] >= 0.5f)
+            {
+                keptChars += all[k].Chars;
+                if (first < 0) first = k;
+                last = k;
+            }
+        }
+        // Character-weighted votes per container (the owner's parent) and grand-container.
+        for (int k = 0; k < n; k++)
+        {
+            int c = all[k].Container, g = all[k].Grand;
+            sum[c] = chars[c] = sum[g] = chars[g] = 0;
+        }
+        for (int k = 0; k < n; k++)
+        {
+            int c = all[k].Container, g = all[k].Grand;
+            sum[c] += p1[k] * all[k].Chars;
+            chars[c] += all[k].Chars;
+            if (g != c)
+            {
+                sum[g] += p1[k] * all[k].Chars;
+                chars[g] += all[k].Chars;
+            }
+        }
+        for (int k = 0; k < n; k++)
+        {
+            var f = into.Slice(k * d, d);
+            float p = p1[k];
+            f[0] = Math.Clamp(MathF.Log(Math.Max(p, 1e-6f) / Math.Max(1 - p, 1e-6f)), -8, 8) / 8;
+            f[1] = p;
+            f[2] = k >= 1 ? p1[k - 1] : 0;
+            f[3] = k + 1 < n ? p1[k + 1] : 0;
+            f[4] = k >= 2 ? p1[k - 2] : 0;
+            f[5] = k + 2 < n ? p1[k + 2] : 0;
+            f[6] = WindowMean(p1, k, 3);
+            f[7] = WindowMean(p1, k, 8);
+            float before3 = 0, after3 = 0, before5 = 0, after5 = 0;
+            for (int j = Math.Max(0, k - 5); j < k; j++)
+            {
+                before5 = Math.Max(before5, p1[j]);
+                if (j >= k - 3) before3 = Math.Max(before3, p1[j]);
+            }
+            for (int j = k + 1; j <= Math.Min(n - 1, k + 5); j++)
+            {
+                after5 = Math.Max(after5, p1[j]);
+                if (j <= k + 3) after3 = Math.Max(after3, p1[j]);
+            }
+            f[8] = before3;
+            f[9] = after3;
+            f[10] = Math.Min(before5, after5);
+            f[11] = pageMax;
+            f[12] = pageMax <= 0 ? 0 : p / pageMax;
+            f[13] = first >= 0 && k >= first && k <= last ? 1 : 0;
+            f[14] = totalChars <= 0 ? 0 : keptChars / totalChars;
+            f[15] = MathF.Log(1 + all[k].Chars) / 8;
+            f[16] = all[k].LinkDensity;
+            f[17] = all[k].DensityShare;
+            float ws = 0, wc = 0;
+            for (int j = Math.Max(0, k - 8); j <= Math.Min(n - 1, k + 8); j++)
+            {
+                if (j == k) continue;
+                ws += p1[j] * all[j].Chars;
+                wc += all[j].Chars;
+            }
+            f[18] = wc <= 0 ? 0 : ws / wc;
+            f[19] = Vote(sum[all[k].Container], chars[all[k].Container], p, all[k].Chars);
+            f[20] = Vote(sum[all[k].Grand], chars[all[k].Grand], p, all[k].Chars);
+            f[21] = all[k].Heading && k + 1 < n && p1[k + 1] >= 0.5f ? 1 : 0;
+        }
+    }
+
+    /// <summary>The character-weighted mean probability of the other blocks of a container; the block's own when it is alone.</summary>
+    private static float Vote(float sum, float chars, float own, int ownChars)
+    {
+        float others = chars - ownChars;
+        return others <= 0 ? own : (sum - own * ownChars) / others;
+    }
+
+    private static float WindowMean(ReadOnlySpan<float> p, int k, int radius)
+    {
+        float s = 0;
+        int c = 0;
+        for (int j = Math.Max(0, k - radius); j <= Math.Min(p.Length - 1, k + radius); j++)
+        {
+            if (j == k) continue;
+            s += p[j];
+            c++;
+        }
+        return c == 0 ? 0 : s / c;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace DataPipe.Ingest.Extraction;
@@ -57,6 +58,9 @@ public sealed class BlockScoreExtractor : IMainTextExtractor, IExplainsOutcome
     /// <summary>A block needs this many word-equivalents to count as prose for the fallback.</summary>
     public const int MinFallbackWords = 8;
 
+    /// <summary>A block with at least this share of its characters in links is never kept.</summary>
+    public const float MaxLinkDensity = 0.5f;
+
     private readonly BlockScoreModel _model;
 
     public BlockScoreExtractor() : this(BlockScoreModel.Shipped) { }
@@ -86,6 +90,9 @@ public sealed class BlockScoreExtractor : IMainTextExtractor, IExplainsOutcome
         public readonly StringBuilder Output = new(4096);
         public float[] Features = [];
         public float[] Scores = [];
+        public float[] Scores1 = [];
+        public float[] Features2 = [];
+        public Stage2Features.Input[] Inputs = [];
         public bool[] Keep = [];
         public int DensityChars;
     }
@@ -133,7 +140,9 @@ public sealed class BlockScoreExtractor : IMainTextExtractor, IExplainsOutcome
         if (ws.Scores.Length < n)
         {
             ws.Scores = new float[Math.Max(n, ws.Scores.Length * 2)];
+            ws.Scores1 = new float[ws.Scores.Length];
             ws.Keep = new bool[ws.Scores.Length];
+            ws.Features2 = new float[ws.Scores.Length * Stage2Features.Count];
         }
         BlockFeatures.Compute(blocks, ws.DensityChars, ws.Features);
     }
@@ -144,10 +153,16 @@ public sealed class BlockScoreExtractor : IMainTextExtractor, IExplainsOutcome
         var blocks = ws.Blocks.All;
         int kept = 0;
         for (int k = 0; k < blocks.Length; k++)
+            ws.Scores1[k] = model.Probability(ws.Features.AsSpan(k * BlockFeatures.Count, BlockFeatures.Count));
+        if (ws.Inputs.Length < blocks.Length) ws.Inputs = new Stage2Features.Input[ws.Scores.Length];
+        Stage2Features.Inputs(ws.Blocks, ws.Inputs);
+        Stage2Features.Compute(ws.Inputs.AsSpan(0, blocks.Length), ws.Scores1.AsSpan(0, blocks.Length), ws.Features2, ws.Blocks.VoteSum, ws.Blocks.VoteChars);
+        for (int k = 0; k < blocks.Length; k++)
         {
-            float p = model.Probability(ws.Features.AsSpan(k * BlockFeatures.Count, BlockFeatures.Count));
+            float p = model.Probability2(ws.Features2.AsSpan(k * Stage2Features.Count, Stage2Features.Count));
             ws.Scores[k] = p;
-            ws.Keep[k] = p >= model.Threshold;
+            // Mostly-link blocks are navigation whatever their neighbours say (boilerpipe's link-density cut).
+            ws.Keep[k] = p >= model.Threshold && blocks[k].LinkDensity < MaxLinkDensity;
             if (ws.Keep[k]) kept++;
         }
         if (kept > 0) return ExtractionOutcome.MainText;
@@ -185,10 +200,15 @@ public sealed class BlockScoreExtractor : IMainTextExtractor, IExplainsOutcome
             var b = blocks[k];
             float p = ws.Scores[k];
             var features = ws.Features.AsSpan(k * BlockFeatures.Count, BlockFeatures.Count);
-            string why = p >= _model.Threshold
-                ? $"kept: score {p:F2} >= threshold {_model.Threshold:F2}"
-                : ws.Keep[k] ? $"kept as fallback: no block reached {_model.Threshold:F2}, this is the best block of prose" : $"dropped: score {p:F2} < threshold {_model.Threshold:F2}";
-            string top = string.Join(", ", _model.TopContributions(features, topFeatures).Select(c => $"{c.Name} {c.Contribution:+0.00;-0.00}"));
+            var features2 = ws.Features2.AsSpan(k * Stage2Features.Count, Stage2Features.Count);
+            var inv = CultureInfo.InvariantCulture;
+            string why = p >= _model.Threshold && !ws.Keep[k]
+                ? string.Create(inv, $"dropped: score {p:F2} >= threshold {_model.Threshold:F2} but link density {b.LinkDensity:F2} >= {MaxLinkDensity:F2}")
+                : p >= _model.Threshold
+                ? string.Create(inv, $"kept: score {p:F2} >= threshold {_model.Threshold:F2}")
+                : ws.Keep[k] ? string.Create(inv, $"kept as fallback: no block reached {_model.Threshold:F2}, this is the best block of prose")
+                : string.Create(inv, $"dropped: score {p:F2} < threshold {_model.Threshold:F2}");
+            string top = string.Join(", ", _model.TopContributions(features, features2, topFeatures).Select(c => string.Create(inv, $"{c.Name} {c.Contribution:+0.00;-0.00}")));
             list.Add(new BlockExplanation(k, ws.Blocks.PathOf(b.Owner), b.Chars, b.LinkDensity, (float)b.DensityChars / Math.Max(1, b.Chars), p, ws.Keep[k],
                 $"{why} ({top})", ws.Blocks.TextOf(b)));
         }

@@ -34,6 +34,9 @@ public static class BlockScoreTraining
         /// <summary>Gold-text pages: the reference's words; snippet pages: the blocks labelled 1.</summary>
         public required float ReferenceTokens;
         public required bool Snippets;
+        /// <summary>The second stage's inputs, container ids renumbered 0..<see cref="VoteSize"/>-1.</summary>
+        public required Stage2Features.Input[] Inputs;
+        public required int VoteSize;
         public int Blocks => Target.Length;
     }
 
@@ -46,7 +49,7 @@ public static class BlockScoreTraining
     {
         var ws = new BlockScoreExtractor.Workspace();
         if (DensityExtractor.LooksBinary(page.Html) || page.Html.Length == 0)
-            return new PageExamples { Set = page.Set, RowStart = [0], Index = [], Value = [], Target = [], Tokens = [], Matched = [], ReferenceTokens = 0, Snippets = page.IsSnippetScored };
+            return new PageExamples { Set = page.Set, RowStart = [0], Index = [], Value = [], Target = [], Tokens = [], Matched = [], ReferenceTokens = 0, Snippets = page.IsSnippetScored, Inputs = [], VoteSize = 1 };
         BlockScoreExtractor.Analyse(page.Html, ws);
         var blocks = ws.Blocks.All;
         int d = BlockFeatures.Count;
@@ -64,6 +67,12 @@ public static class BlockScoreTraining
                 }
             rowStart[k + 1] = index.Count;
         }
+
+        var inputs = new Stage2Features.Input[blocks.Length];
+        Stage2Features.Inputs(ws.Blocks, inputs);
+        var renumber = new Dictionary<int, int>();
+        int Id(int node) => renumber.TryGetValue(node, out int id) ? id : renumber[node] = renumber.Count;
+        for (int k = 0; k < inputs.Length; k++) inputs[k] = inputs[k] with { Container = Id(inputs[k].Container), Grand = Id(inputs[k].Grand) };
 
         var target = new float[blocks.Length];
         var tokens = new float[blocks.Length];
@@ -113,7 +122,7 @@ public static class BlockScoreTraining
         return new PageExamples
         {
             Set = page.Set, RowStart = rowStart, Index = [.. index], Value = [.. value], Target = target, Tokens = tokens, Matched = matched,
-            ReferenceTokens = referenceTokens, Snippets = page.IsSnippetScored,
+            ReferenceTokens = referenceTokens, Snippets = page.IsSnippetScored, Inputs = inputs, VoteSize = renumber.Count,
         };
     }
 
@@ -121,15 +130,77 @@ public static class BlockScoreTraining
     private static bool Overlaps(string snippet, string block) =>
         block.Contains(snippet, StringComparison.Ordinal) || (block.Length >= 20 && snippet.Contains(block, StringComparison.Ordinal));
 
-    /// <summary>A model trained on <paramref name="pages"/> alone.</summary>
+    /// <summary>A page's rows of one stage's features, sparse.</summary>
+    private sealed record Rows(int[] RowStart, int[] Index, float[] Value);
+
+    private static Rows Stage1Rows(PageExamples ex) => new(ex.RowStart, ex.Index, ex.Value);
+
+    private static float[] Predict(Rows x, int blocks, float[] w, float b)
+    {
+        var p = new float[blocks];
+        for (int k = 0; k < blocks; k++)
+        {
+            float z = b;
+            for (int j = x.RowStart[k]; j < x.RowStart[k + 1]; j++) z += w[x.Index[j]] * x.Value[j];
+            p[k] = 1f / (1f + MathF.Exp(-z));
+        }
+        return p;
+    }
+
+    private static Rows Stage2Rows(PageExamples ex, float[] p1)
+    {
+        int d = Stage2Features.Count;
+        var dense = new float[ex.Blocks * d];
+        Stage2Features.Compute(ex.Inputs, p1, dense, new float[ex.VoteSize + 1], new float[ex.VoteSize + 1]);
+        var rowStart = new int[ex.Blocks + 1];
+        var index = new List<int>();
+        var value = new List<float>();
+        for (int k = 0; k < ex.Blocks; k++)
+        {
+            for (int j = 0; j < d; j++)
+                if (dense[k * d + j] != 0)
+                {
+                    index.Add(j);
+                    value.Add(dense[k * d + j]);
+                }
+            rowStart[k + 1] = index.Count;
+        }
+        return new Rows(rowStart, [.. index], [.. value]);
+    }
+
+    /// <summary>
+    /// A model trained on <paramref name="pages"/> alone. The second stage learns from first-stage probabilities that
+    /// are out of fold (each half of the pages scored by a first stage trained on the other half), as it will see them
+    /// on new pages; the shipped first stage is then trained on all pages.
+    /// </summary>
     public static BlockScoreModel Train(IReadOnlyList<ExtractionPage> pages, int seed = 17)
     {
         var examples = pages.Select(Examples).ToList();
+        int d1 = BlockFeatures.Count;
+        var all = Enumerable.Range(0, examples.Count).ToList();
+        var x1 = examples.Select(Stage1Rows).ToList();
+        var (w1, b1) = Fit(examples, x1, all, d1, seed);
 
+        var half = new[] { all.Where(i => i % 2 == 0).ToList(), all.Where(i => i % 2 == 1).ToList() };
+        var p1 = new float[examples.Count][];
+        for (int h = 0; h < 2; h++)
+        {
+            var (w, b) = Fit(examples, x1, half[1 - h], d1, seed + 1 + h);
+            foreach (int i in half[h]) p1[i] = Predict(x1[i], examples[i].Blocks, w, b);
+        }
+        var x2 = all.Select(i => Stage2Rows(examples[i], p1[i])).ToList();
+        var (w2, b2) = Fit(examples, x2, all, Stage2Features.Count, seed + 3);
+        var p2 = all.Select(i => Predict(x2[i], examples[i].Blocks, w2, b2)).ToList();
+        return new BlockScoreModel(w1, b1, w2, b2, BestThreshold(examples, p2));
+    }
+
+    /// <summary>Logistic regression by Adam over the labelled blocks of pages <paramref name="use"/>.</summary>
+    private static (float[] Weights, float Bias) Fit(List<PageExamples> examples, List<Rows> x, List<int> use, int d, int seed)
+    {
         // Example list (page, block) with weights: sqrt(words), then scaled so every set weighs the same.
         var rows = new List<(int Page, int Block, float Weight)>();
         var setWeight = new Dictionary<string, double>(StringComparer.Ordinal);
-        for (int p = 0; p < examples.Count; p++)
+        foreach (int p in use)
             for (int k = 0; k < examples[p].Blocks; k++)
             {
                 if (float.IsNaN(examples[p].Target[k])) continue;
@@ -137,7 +208,7 @@ public static class BlockScoreTraining
                 rows.Add((p, k, w));
                 setWeight[examples[p].Set] = setWeight.GetValueOrDefault(examples[p].Set) + w;
             }
-        if (rows.Count == 0) throw new ArgumentException("no labelled blocks to train on", nameof(pages));
+        if (rows.Count == 0) throw new ArgumentException("no labelled blocks to train on", nameof(examples));
         double mean = setWeight.Values.Average();
         var scale = setWeight.ToDictionary(kv => kv.Key, kv => (float)(mean / kv.Value), StringComparer.Ordinal);
         double totalWeight = 0;
@@ -149,7 +220,6 @@ public static class BlockScoreTraining
         }
         float norm = (float)(rows.Count / totalWeight);
 
-        int d = BlockFeatures.Count;
         var weights = new float[d];
         float bias = 0;
         var m = new float[d + 1];
@@ -170,12 +240,12 @@ public static class BlockScoreTraining
                 for (int o = start; o < end; o++)
                 {
                     var (p, k, w) = rows[order[o]];
-                    var ex = examples[p];
+                    var xs = x[p];
                     float z = bias;
-                    for (int j = ex.RowStart[k]; j < ex.RowStart[k + 1]; j++) z += weights[ex.Index[j]] * ex.Value[j];
+                    for (int j = xs.RowStart[k]; j < xs.RowStart[k + 1]; j++) z += weights[xs.Index[j]] * xs.Value[j];
                     float pred = 1f / (1f + MathF.Exp(-z));
-                    float g = (pred - ex.Target[k]) * w * norm;
-                    for (int j = ex.RowStart[k]; j < ex.RowStart[k + 1]; j++) grad[ex.Index[j]] += g * ex.Value[j];
+                    float g = (pred - examples[p].Target[k]) * w * norm;
+                    for (int j = xs.RowStart[k]; j < xs.RowStart[k + 1]; j++) grad[xs.Index[j]] += g * xs.Value[j];
                     grad[d] += g;
                 }
                 step++;
@@ -192,26 +262,12 @@ public static class BlockScoreTraining
                 }
             }
         }
-
-        var model = new BlockScoreModel(weights, bias, 0.5f);
-        float threshold = BestThreshold(examples, model);
-        return new BlockScoreModel(weights, bias, threshold);
+        return (weights, bias);
     }
 
     /// <summary>The keep threshold that maximises the mean over sets of each set's micro F1 on <paramref name="examples"/>.</summary>
-    private static float BestThreshold(List<PageExamples> examples, BlockScoreModel model)
+    private static float BestThreshold(List<PageExamples> examples, List<float[]> scores)
     {
-        var scores = examples.Select(ex =>
-        {
-            var s = new float[ex.Blocks];
-            for (int k = 0; k < ex.Blocks; k++)
-            {
-                float z = model.Bias;
-                for (int j = ex.RowStart[k]; j < ex.RowStart[k + 1]; j++) z += model.Weights[ex.Index[j]] * ex.Value[j];
-                s[k] = 1f / (1f + MathF.Exp(-z));
-            }
-            return s;
-        }).ToList();
         var sets = examples.Select(e => e.Set).Distinct().ToList();
         float best = 0.5f;
         double bestF1 = -1;

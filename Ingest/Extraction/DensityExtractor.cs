@@ -30,7 +30,7 @@ namespace DataPipe.Ingest.Extraction;
 /// see <c>dotnet run --project bench -c Release -- extract-f1</c> and the floor in the extraction tests.
 /// </para>
 /// </summary>
-public sealed class DensityExtractor : IMainTextExtractor
+public sealed class DensityExtractor : IMainTextExtractor, IExplainsOutcome
 {
     /// <summary>A result shorter than this triggers the next, more permissive pass.</summary>
     public const int MinArticleChars = 500;
@@ -53,18 +53,71 @@ public sealed class DensityExtractor : IMainTextExtractor
         public readonly LiteHtmlDocument Document = new();
         public readonly PageScoring Scoring = new();
         public readonly StringBuilder Output = new(4096);
+        public readonly TextBlocks Blocks = new();
     }
+
+    /// <summary>Density output shorter than this is replaced by the page's best block of prose when that is longer.</summary>
+    public const int FallbackBelowChars = 100;
+
+    [ThreadStatic]
+    private static ExtractionOutcome t_outcome;
+
+    public ExtractionOutcome LastOutcome => t_outcome;
 
     public string Extract(string html, string? url = null) => Extract(html.AsSpan(), url);
 
     public string Extract(ReadOnlySpan<char> html, string? url = null)
     {
-        if (html.IsEmpty || LooksBinary(html)) return "";
+        if (html.IsEmpty || LooksBinary(html))
+        {
+            t_outcome = html.IsEmpty ? ExtractionOutcome.NoVisibleText : ExtractionOutcome.Binary;
+            return "";
+        }
         var ws = t_workspace ??= new Workspace();
-        string text = Extract(LiteHtmlParser.ParseInto(html, ws.Document), ws.Scoring, ws.Output);
+        var doc = LiteHtmlParser.ParseInto(html, ws.Document);
+        string text = Extract(doc, ws.Scoring, ws.Output);
+        t_outcome = ExtractionOutcome.MainText;
+        if (text.Length < FallbackBelowChars) text = Fallback(doc, ws, text);
         if (html.Length > MaxRetainedChars || ws.Output.Capacity > MaxRetainedChars) t_workspace = null;
         return text;
     }
+
+    /// <summary>
+    /// The page's text when the density pass found (almost) nothing: the best block of prose (most characters outside
+    /// links, at least <see cref="BlockScoreExtractor.MinFallbackWords"/> word-equivalents, link density under one half)
+    /// with the prose blocks that share its element, e.g. the <c>br</c>-separated paragraphs of one <c>td</c>. A
+    /// fixed rule, not a learned one, so the density extractor stays untrained.
+    /// </summary>
+    private static string Fallback(LiteHtmlDocument doc, Workspace ws, string densityText)
+    {
+        var blocks = ws.Blocks;
+        blocks.Load(doc);
+        blocks.DensityMark.AsSpan(0, blocks.NodeCount).Clear();
+        blocks.Segment();
+        var all = blocks.All;
+        int best = -1;
+        float bestScore = 0;
+        for (int k = 0; k < all.Length; k++)
+        {
+            if (!IsProse(all[k])) continue;
+            float score = all[k].Chars * (1 - all[k].LinkDensity);
+            if (score > bestScore) (best, bestScore) = (k, score);
+        }
+        if (best < 0)
+        {
+            if (densityText.Length == 0) t_outcome = all.Length == 0 ? ExtractionOutcome.NoVisibleText : ExtractionOutcome.NoProse;
+            return densityText;
+        }
+        if (all[best].Chars <= densityText.Length) return densityText;
+        var w = new BlockTextWriter(ws.Output);
+        int owner = all[best].Owner;
+        for (int k = 0; k < all.Length; k++)
+            if (k == best || (all[k].Owner == owner && IsProse(all[k]))) blocks.Write(all[k], w);
+        t_outcome = ExtractionOutcome.FallbackBlock;
+        return w.ToString();
+    }
+
+    private static bool IsProse(in TextBlock b) => b.WordEquivalents >= BlockScoreExtractor.MinFallbackWords && b.LinkDensity < 0.5f;
 
     public static string Extract(LiteHtmlDocument doc) => Extract(doc, new PageScoring(), null);
 

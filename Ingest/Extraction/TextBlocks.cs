@@ -50,6 +50,8 @@ internal sealed class TextBlocks
     public PathFlags[] Flags = [];
     public int[] Depth = [], Owner = [], SubtreeChars = [], SubtreeLinkChars = [];
     public bool[] DensityMark = [];
+    /// <summary>Scratch per node for the second stage's container votes.</summary>
+    public float[] VoteSum = [], VoteChars = [];
     public TextBlock[] Blocks = [];
     public int BlockCount;
     public int TotalChars;
@@ -74,6 +76,8 @@ internal sealed class TextBlocks
             SubtreeChars = new int[size];
             SubtreeLinkChars = new int[size];
             DensityMark = new bool[size];
+            VoteSum = new float[size];
+            VoteChars = new float[size];
         }
         var nodes = doc.Nodes;
         Flags[0] = PathFlags.None;
