@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DataPipe.Core.Datasets;
 using DataPipe.Core.Errors;
+using DataPipe.Core.Faults;
 using DataPipe.Core.Stages;
 
 namespace DataPipe.Core.Execution;
@@ -93,6 +94,7 @@ public static class StageRunner
         {
             await stage.RunTaskAsync(ctx, ct).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
+            FaultPoint.Reached(stage.Name, "commit");
             var outputs = Commit(ctx, outputDir);
             var record = new TaskRecord
             {
