@@ -7,7 +7,7 @@ namespace DataPipe.Ingest.Extraction;
 /// <para>
 /// Labels: on a page with gold text, a block's target is the share of its words found in the reference, taken from
 /// the reference's bag in document order (a word is used up once matched, so a menu cannot claim the article's words
-/// twice); on a snippet page (trafilatura) a block is 1 when it holds or lies inside a <c>with</c> snippet, 0 when it
+/// twice), and the label is 1 when that share is at least one half; on a snippet page (trafilatura) a block is 1 when it holds or lies inside a <c>with</c> snippet, 0 when it
 /// holds or lies inside a <c>without</c> snippet, and unlabelled otherwise. A block weighs the square root of its
 /// words, and every set weighs the same in total, so no set's pages dominate. Cross-entropy is minimised with Adam
 /// (8 epochs, mini-batches of 256, L2 1e-5), then the threshold is the one that maximises the mean of the training
@@ -116,7 +116,8 @@ public static class BlockScoreTraining
                 }
                 tokens[k] = n;
                 matched[k] = m;
-                target[k] = n == 0 ? 0 : (float)m / n;
+                // Hard labels: out of set they scored better than the share itself as a soft target (F1 +0.0004 to +0.003 per set).
+                target[k] = n > 0 && m * 2 >= n ? 1 : 0;
             }
         }
         return new PageExamples
@@ -204,6 +205,7 @@ public static class BlockScoreTraining
             for (int k = 0; k < examples[p].Blocks; k++)
             {
                 if (float.IsNaN(examples[p].Target[k])) continue;
+                // sqrt(words): weighting by words itself (micro F1's weight) scored lower out of set on 3 of 4 sets.
                 float w = MathF.Sqrt(1 + examples[p].Tokens[k]);
                 rows.Add((p, k, w));
                 setWeight[examples[p].Set] = setWeight.GetValueOrDefault(examples[p].Set) + w;
@@ -284,7 +286,7 @@ public static class BlockScoreTraining
                     reference += ex.ReferenceTokens;
                     for (int k = 0; k < ex.Blocks; k++)
                     {
-                        if (scores[p][k] < t) continue;
+                        if (scores[p][k] < t || ex.Inputs[k].LinkDensity >= BlockScoreExtractor.MaxLinkDensity) continue;
                         if (float.IsNaN(ex.Target[k])) continue;
                         if (ex.Snippets)
                         {

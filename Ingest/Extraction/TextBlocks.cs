@@ -106,7 +106,8 @@ internal sealed class TextBlocks
                 HtmlTag.Li or HtmlTag.Dd or HtmlTag.Dt => PathFlags.ListItem,
                 HtmlTag.Ul or HtmlTag.Ol or HtmlTag.Dl => PathFlags.List,
                 HtmlTag.Table => PathFlags.Table,
-                HtmlTag.A => PathFlags.Link,
+                // An anchor without href (<a name=top> left open around a whole page) is not a link.
+                HtmlTag.A => (node.Flags & LiteNodeFlags.Href) != 0 ? PathFlags.Link : PathFlags.None,
                 HtmlTag.H1 or HtmlTag.H2 or HtmlTag.H3 or HtmlTag.H4 or HtmlTag.H5 or HtmlTag.H6 => PathFlags.Heading,
                 HtmlTag.Article or HtmlTag.Main => PathFlags.Article,
                 HtmlTag.Blockquote => PathFlags.Blockquote,

@@ -130,6 +130,16 @@ public class BlockScoreExtractorTests
     }
 
     [Fact]
+    public void Unclosed_name_anchor_around_the_whole_page_is_not_read_as_a_link()
+    {
+        // <a name=top> opened at the top of the body and never closed: every text of the page sits inside an a element.
+        string html = $"<html><body><a name=top><table><tr><td>{Menu}</td></tr></table><div><p>{Para1}</p><p>{Para2}</p><p>{Para3}</p></div></body></html>";
+        string text = Extractor.Extract(html);
+        AssertHasArticle(text);
+        Assert.DoesNotContain("Weather", text);
+    }
+
+    [Fact]
     public void Page_with_no_block_above_the_threshold_falls_back_to_its_best_prose_block()
     {
         // A model that keeps nothing: the threshold cannot be reached.
