@@ -95,6 +95,12 @@ public static class RunCommand
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"classifier ({c.Step}): held-out AUC {c.HoldoutAuc:F4}, precision {c.Precision:F4}, recall {c.Recall:F4} at {c.Threshold}; trained on {c.TrainPositives:N0} curated / {c.TrainNegatives:N0} web examples")));
         }
+        foreach (var dc in summary.Contamination)
+        {
+            var hit = dc.Benchmarks.Where(b => b.ItemsFound > 0).Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Name} {b.ItemsFound:N0} items/{b.Documents:N0} docs/{b.CharsRemoved:N0} chars")).ToList();
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"decontamination ({dc.Step}, {dc.Action}): {dc.DocumentsMatched:N0} of {dc.DocumentsIn:N0} documents held benchmark text, {dc.CharsRemoved:N0} of {dc.CharsIn:N0} chars removed, {dc.DocumentsDropped:N0} documents dropped; {(hit.Count == 0 ? "no benchmark found" : string.Join("; ", hit))}")));
+        }
         if (summary.Training is { } tr)
         {
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
