@@ -10,6 +10,8 @@ public static class ExtractorCatalog
         ["density"] = () => new DensityExtractor(),
         ["smartreader"] = () => new SmartReaderExtractor(),
         [BlockScoreExtractor.ExtractorName] = () => new BlockScoreExtractor(),
+        // All visible text, as a WET file gives it: the no-extraction baseline (negatives, ablation arm a).
+        [RealWeb.VisibleTextExtractor.ExtractorName] = () => new RealWeb.VisibleTextExtractor(),
     };
 
     /// <summary>The extractor used when none is named: the density extractor (quality and speed in its class comment).</summary>
