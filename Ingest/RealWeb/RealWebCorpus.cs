@@ -70,6 +70,9 @@ public static partial class RealWebCorpus
     public const string EvalReferencesFile = "eval-references.jsonl";
     public const string PositiveReferencesFile = "positive-references.jsonl";
 
+    /// <summary>The English evaluation references as plain text, one per blank-line-separated block (for the ablation).</summary>
+    public const string EvalReferencesEnglishText = "eval-references.en.txt";
+
     /// <summary>Every page, sorted by set then id.</summary>
     public static List<RealWebPage> Load(string sharedData)
     {
@@ -142,6 +145,7 @@ public static partial class RealWebCorpus
 
         int evalRefs = WriteReferences(Path.Combine(tmp, HeldOutFolder, EvalReferencesFile), pages, groups, "eval");
         int posRefs = WriteReferences(Path.Combine(tmp, HeldOutFolder, PositiveReferencesFile), pages, groups, "positive");
+        int evalEnglish = WriteEnglishText(Path.Combine(tmp, HeldOutFolder, EvalReferencesEnglishText), pages, groups, "eval");
 
         var manifest = new
         {
@@ -154,6 +158,7 @@ public static partial class RealWebCorpus
                 eval = groups.Count(g => g == "eval"),
                 positive = groups.Count(g => g == "positive"),
                 eval_references = evalRefs,
+                eval_references_english = evalEnglish,
                 positive_references = posRefs,
                 sites = pages.Select(p => p.Site).Distinct().Count(),
             },
@@ -212,6 +217,24 @@ public static partial class RealWebCorpus
             if (groups[i] != group || string.IsNullOrWhiteSpace(p.Reference) || p.ReferenceKind == "snippets") continue;
             w.Write(JsonSerializer.Serialize(new { id = p.Key, url = p.Url, site = p.Site, kind = p.ReferenceKind, text = p.Reference }));
             w.Write('\n');
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>The full references of a group that the language identifier calls English, blank-line separated.</summary>
+    private static int WriteEnglishText(string path, List<RealWebPage> pages, string[] groups, string group)
+    {
+        var language = Language.LanguageIdentifier.For(["en", "de", "fr", "es", "it", "pl", "pt", "nl"]);
+        int n = 0;
+        using var w = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        for (int i = 0; i < pages.Count; i++)
+        {
+            var p = pages[i];
+            if (groups[i] != group || string.IsNullOrWhiteSpace(p.Reference) || p.ReferenceKind == "snippets") continue;
+            if (language.Identify(p.Reference).Lang != "en") continue;
+            if (n > 0) w.Write("\n\n");
+            w.Write(p.Reference);
             n++;
         }
         return n;

@@ -34,6 +34,7 @@ public static class CommandCatalog
         CompressionCommand.Create(),
         // real-web corpus:
         RealWebCorpusCommand.Create(),
+        RealWebClassifierCommand.Create(),
         // other:
     ];
 }

@@ -22,6 +22,8 @@ public sealed record StepStatus
     public string? Slurm { get; init; }
     /// <summary>The log of a failed task, to read first.</summary>
     public string? FailedLog { get; init; }
+    /// <summary>Attempts whose process died without ending them (a node lost mid-task), and where each was rerun.</summary>
+    public IReadOnlyList<LostAttempt> Lost { get; init; } = [];
 }
 
 /// <summary>
@@ -91,6 +93,7 @@ public static class PipelineStatus
             Seconds = Math.Round(seconds, 1),
             Slurm = slurm,
             FailedLog = failedLog,
+            Lost = TaskAttempts.FindLost(dir, plan.TaskCount, plan.CreatedAt.AddSeconds(-1)),
         };
     }
 
