@@ -65,4 +65,18 @@ public class TaskClaimTests
         using var again = FolderLock.TryAcquire(path);
         Assert.NotNull(again);
     }
+
+    [Fact]
+    public void Probing_a_free_claim_writes_no_holder_note()
+    {
+        using var dir = new TempDir("claims");
+        string path = DatasetFolder.TaskClaimPath(dir.Path, 0);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "");
+
+        Assert.False(FolderLock.IsHeld(path));
+
+        Assert.False(File.Exists(path + ".holder"), "a probe must not claim to hold the lock");
+        Assert.Null(FolderLock.ReadHolder(path));
+    }
 }
