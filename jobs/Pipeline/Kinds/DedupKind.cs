@@ -14,7 +14,6 @@ public sealed class DedupKind : IStageKind
 {
     public string Kind => "dedup";
 
-    public string Description => "exact (content hash, URL) and MinHash LSH near-duplicate removal: signatures → pairs → clusters → documents";
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {

@@ -16,7 +16,6 @@ public sealed class TokenizeKind : IStageKind
 {
     public string Kind => "tokenize";
 
-    public string Description => "documents → token shards {doc_id, tokens} with a seeded train/validation split and manifest.json";
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
@@ -53,6 +52,7 @@ public sealed class TokenizeKind : IStageKind
             tokenizer = o.String("tokenizer", d.Tokenizer);
             if (tokenizer.StartsWith("bpe:", StringComparison.Ordinal)) tokenizer = "bpe:" + context.ResolveInputPath(tokenizer[4..]);
         }
+        int tasks = spec.TasksOr(context.Executor.Workers);
         var options = new TokenizeOptions
         {
             Input = input,
@@ -60,8 +60,8 @@ public sealed class TokenizeKind : IStageKind
             ShardTokens = o.Long("shard_tokens", d.ShardTokens, min: 1),
             ValFraction = o.Double("val_fraction", d.ValFraction, min: 0, max: 0.99),
             Seed = o.Long("seed", d.Seed),
-            Tasks = spec.TasksOr(context.Executor.Workers),
-            ThreadsPerTask = o.Int("threads_per_task", d.ThreadsPerTask, min: 1, max: 256),
+            Tasks = tasks,
+            ThreadsPerTask = o.Int("threads_per_task", TokenizeOptions.DefaultThreadsPerTask(context.Executor.Workers, tasks), min: 1, max: 256),
         };
         var tokenize = new PipelineStep
         {
@@ -72,6 +72,10 @@ public sealed class TokenizeKind : IStageKind
             Tasks = options.Tasks,
             Resources = spec.Resources,
             Build = _ => Task.FromResult<IStage>(new TokenizeStage(options)),
+            Report = (_, success) => new StepReport
+            {
+                Tokens = success.Counters.GetValueOrDefault("tokens.train") + success.Counters.GetValueOrDefault("tokens.validation"),
+            },
         };
         if (train is null) return [tokenize];
         var bpe = new PipelineStep
