@@ -91,12 +91,9 @@ public sealed class TrainClassifierStage : IStage
         foreach (var part in DatasetFolder.RequireCompleteParts(_options.Negatives)) ctx.AddInput(part);
 
         var positives = await TrainingTexts.ReadAsync(_positiveFiles, positive: true, _options.Text, ct).ConfigureAwait(false);
-        var all = await TrainingTexts.ReadAsync([_options.Negatives], positive: false, _options.Text with { MaxExamples = 0 }, ct).ConfigureAwait(false);
-        IEnumerable<LabeledText> ordered = all.OrderBy(e => e.Id, StringComparer.Ordinal);
-        if (_options.Text.MaxExamples > 0) ordered = ordered.Take(_options.Text.MaxExamples);
-        var negatives = ordered.ToList();
+        var (negatives, read) = await TrainingTexts.ReadNegativesAsync([_options.Negatives], _options.Text, ct).ConfigureAwait(false);
         ctx.AddRowsIn(positives.Count + negatives.Count);
-        ctx.Log($"positives: {positives.Count} examples from {_positiveFiles.Count} file(s); negatives: {negatives.Count} of {all.Count} documents of {_options.Negatives}");
+        ctx.Log($"positives: {positives.Count} examples from {_positiveFiles.Count} file(s); negatives: {negatives.Count} of {read} documents of {_options.Negatives}");
         ctx.Progress.Advance(1);
 
         var trained = ClassifierTrainer.Train([.. positives, .. negatives], _options.Training, ctx.Log, ct);

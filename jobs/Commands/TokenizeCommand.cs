@@ -60,8 +60,7 @@ public static class TokenizeCommand
                 ValFraction = parse.GetValue(valFraction),
                 Seed = parse.GetValue(seed),
                 Tasks = taskCount,
-                // Fewer tasks than cores (a small input) still encodes on every core.
-                ThreadsPerTask = Math.Max(1, Environment.ProcessorCount / Math.Min(w, taskCount)),
+                ThreadsPerTask = TokenizeOptions.DefaultThreadsPerTask(w, taskCount),
             };
             var stage = new TokenizeStage(options);
             var result = await StageConsole.RunAsync(stage, parse.GetValue(output)!, new ExecutorOptions
