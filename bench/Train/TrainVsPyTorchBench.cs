@@ -11,7 +11,7 @@ namespace DataPipe.Bench.Train;
 /// <summary>
 /// <c>train-vs-pytorch [key=value ...]</c>: the same GPT trained by <see cref="GptTrainer"/> and by a PyTorch reference
 /// (bench/Train/gpt_reference.py on Debian's python3-torch, CPU) from the same initial weights on the same batches with
-/// the same learning rates. Prints the largest relative difference of the first 50 losses (issue 6 target: 1e-3),
+/// the same learning rates. Prints the largest relative difference of the first 50 losses (target: 1e-3),
 /// tokens/s of both and their ratio (target ≥ 1.0), and peak memory of both processes.
 /// </summary>
 internal static class TrainVsPyTorchBench

@@ -47,6 +47,9 @@ public class MainJobTests
         foreach (var part in DatasetFolder.ListParts(dir["out/filter/documents"]))
             await foreach (var d in DocumentReader.ReadAsync(part)) Assert.NotNull(d.QualityScore);
         Assert.True(File.Exists(dir["out/tokenize/bpe/vocab.json"]));
+        // The loss plot is drawn beside the metrics, and the summary names it.
+        Assert.True(new FileInfo(dir["out/train/loss.png"]).Length > 1000);
+        Assert.Contains(dir["out/train/loss.png"], stdout);
 
         var (again, stdout2, stderr2) = await JobsFixtures.CliAsync("run", file);
         Assert.True(again == 0, stderr2 + stdout2);
@@ -59,14 +62,36 @@ public class MainJobTests
     }
 
     [Fact]
+    public async Task The_shipped_sample_pipeline_runs_end_to_end_when_shortened_by_overrides()
+    {
+        using var dir = new TempDir("sample");
+        string sample = Path.Combine(Repo.Root, "jobs", "pipelines", "sample.yaml");
+        var p = PipelineLoader.Load(sample, overrides: [$"output={dir["out"]}"]);
+
+        // The file as shipped, with a shorter classifier and GPT training and its output in a temporary folder.
+        var (code, stdout, stderr) = await JobsFixtures.CliAsync("run", sample, "--set", $"output={dir["out"]}",
+            "--set", "stages.filter.options.classifier.epochs=2", "--set", "stages.train.options.steps=6", "--set", "stages.train.options.warmup_steps=2",
+            "--set", "stages.train.options.eval_every=6", "--set", "stages.train.options.eval_batches=2", "--set", "stages.train.options.checkpoint_every=6",
+            "--set", "stages.train.options.sample_tokens=8");
+
+        Assert.True(code == 0, stderr + stdout);
+        var summary = DatasetFolder.ReadJson<PipelineSummary>(dir["out/summary.json"])!;
+        Assert.Equal(p.Steps.Select(s => s.Name), summary.Steps.Select(s => s.Step));
+        Assert.All(summary.Steps, s => Assert.True(s.RowsIn > 0, $"{s.Step} read no rows"));
+        Assert.All(summary.Steps.Where(s => s.Step is "ingest" or "filter" or "dedup.documents" or "tokenize"), s => Assert.True(s.RowsOut > 0, $"{s.Step} kept no rows"));
+        Assert.Equal(6, summary.Training!.Steps);
+        Assert.True(File.Exists(dir["out/train/loss.png"]));
+    }
+
+    [Fact]
     public async Task One_task_and_four_tasks_per_stage_keep_the_same_documents_at_every_stage()
     {
         using var dir = new TempDir("mainjob");
         var one = PipelineLoader.Load(MainJobPipeline.Write(dir.Path, "one", tasks: 1, train: false, file: "one.yaml"));
         var four = PipelineLoader.Load(MainJobPipeline.Write(dir.Path, "four", tasks: 4, train: false, file: "four.yaml"));
 
-        await new LocalPipelineRunner().RunAsync(one, one.Steps, 2, 1);
-        await new LocalPipelineRunner().RunAsync(four, four.Steps, 2, 1);
+        await new LocalPipelineExecutor(2, 1).RunAsync(one, one.Steps);
+        await new LocalPipelineExecutor(2, 1).RunAsync(four, four.Steps);
 
         var a = await MainJobPipeline.SurvivorsAsync(one);
         var b = await MainJobPipeline.SurvivorsAsync(four);
@@ -94,7 +119,7 @@ public class MainJobSlurmTests(SlurmCluster cluster)
 
         var log = new StringWriter();
         await new SlurmPipelineExecutor(cluster.Client, $"dotnet {SlurmPipelineExecutor.Quote(JobsFixtures.DatapipeDll)}", log).RunAsync(onSlurm, onSlurm.Steps, CancellationToken.None);
-        await new LocalPipelineRunner().RunAsync(local, local.Steps, 2, 1);
+        await new LocalPipelineExecutor(2, 1).RunAsync(local, local.Steps);
 
         Assert.Matches(@"\[filter\.classifier\] submitted job array \d+ \(1 task\(s\), after \d+\)", log.ToString());
         Assert.Matches(@"\[filter\] submitted job array \d+ \(2 task\(s\), after \d+\)", log.ToString());
