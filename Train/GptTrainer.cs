@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using DataPipe.Core.Datasets;
 using DataPipe.Core.Errors;
+using DataPipe.Core.Faults;
 using DataPipe.Train.Checkpoints;
 using DataPipe.Train.Data;
 using DataPipe.Train.Metrics;
@@ -211,6 +212,7 @@ public static class GptTrainer
                 };
                 lastCheckpoint = Checkpoint.Save(runDir, header, model, optimizer, config.KeepCheckpoints);
             }
+            FaultPoint.Counted("train", "step", done - 1, done);
         }
 
         double totalSeconds = total.Elapsed.TotalSeconds;

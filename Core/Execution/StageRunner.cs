@@ -1,5 +1,6 @@
 using DataPipe.Core.Datasets;
 using DataPipe.Core.Errors;
+using DataPipe.Core.Faults;
 using DataPipe.Core.Stages;
 
 namespace DataPipe.Core.Execution;
@@ -92,6 +93,7 @@ public static class StageRunner
         {
             await stage.RunTaskAsync(ctx, ct).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
+            FaultPoint.Reached(stage.Name, "commit");
             var outputs = Commit(ctx, outputDir);
             var record = new TaskRecord
             {

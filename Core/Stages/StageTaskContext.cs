@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DataPipe.Core.Datasets;
+using DataPipe.Core.Faults;
 
 namespace DataPipe.Core.Stages;
 
@@ -80,8 +81,9 @@ public sealed class StageTaskContext : IDisposable
 
     public void AddRowsIn(long n = 1)
     {
-        Interlocked.Add(ref _rowsIn, n);
+        long after = Interlocked.Add(ref _rowsIn, n);
         Progress.AddRowsIn(n);
+        FaultPoint.Counted(Stage, "row", after - n, after);
     }
 
     public void AddRowsOut(long n = 1)

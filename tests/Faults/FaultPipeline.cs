@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using DataPipe.Core.Datasets;
@@ -117,20 +116,5 @@ public static class FaultPipeline
                     Assert.Equal(o.Bytes, new FileInfo(Path.Combine(dir, o.Path)).Length);
             }
         }
-    }
-
-    /// <summary>Waits until <paramref name="step"/> has started and is not finished, or the process exits; true if caught mid-step.</summary>
-    public static async Task<bool> WaitMidStepAsync(Process process, PipelineStep step, Func<bool>? extra = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            string dir = step.OutputDir;
-            if (File.Exists(Path.Combine(dir, DatasetFolder.StageFile)) && !File.Exists(Path.Combine(dir, DatasetFolder.SuccessFile)) && (extra?.Invoke() ?? true))
-                return true;
-            if (File.Exists(Path.Combine(dir, DatasetFolder.SuccessFile))) return false;
-            await Task.Delay(10);
-        }
-        return false;
     }
 }

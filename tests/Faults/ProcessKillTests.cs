@@ -1,14 +1,22 @@
-using System.Diagnostics;
 using DataPipe.Core.Datasets;
-using DataPipe.Core.Execution;
+using DataPipe.Core.Faults;
 using DataPipe.Jobs.Pipeline;
 using DataPipe.Tests.Jobs;
 using DataPipe.Tests.Support;
 
 namespace DataPipe.Tests.Faults;
 
+/// <summary>
+/// Kills real <c>datapipe run</c> processes at points the test names through <see cref="FaultPoint"/> (never by racing a
+/// timer), then checks that nothing half-written is visible and that reruns end with the uninterrupted run's bytes.
+/// </summary>
 public class ProcessKillTests
 {
+    private const int SigKillExit = 128 + 9;
+
+    private static Dictionary<string, string> FaultAt(string point, string signal = "KILL") =>
+        new() { [FaultPoint.Variable] = point, [FaultPoint.SignalVariable] = signal };
+
     [Fact]
     public async Task Killing_the_main_job_with_SIGKILL_in_the_middle_of_each_step_then_rerunning_gives_the_uninterrupted_outputs()
     {
@@ -21,40 +29,62 @@ public class ProcessKillTests
         var reference = FaultPipeline.ComparableSnapshot(p);
         Assert.Contains(reference.Keys, k => k.StartsWith("train/checkpoints/", StringComparison.Ordinal));
         Assert.Contains("filter.classifier/model/weights.bin", reference.Keys);
+        // Fault points are named by the stage a task belongs to, as its records and log lines name it.
+        var stageNames = p.Steps.ToDictionary(s => s.Name, s => DatasetFolder.ReadStagePlan(s.OutputDir)!.Stage);
         Directory.Delete(dir["out"], recursive: true);
 
-        // Kill -9 while each step runs in turn (ingest, the classifier, the filter, dedup's four steps, the BPE,
-        // tokenize, training); each rerun resumes where the last one stopped.
-        var caught = new List<string>();
-        foreach (var step in p.Steps)
+        // One run per step, each killed inside that step: every step but training dies with all of a task's outputs
+        // written under _tmp/ and none renamed (the most work a kill can throw away); training dies one step past a
+        // checkpoint. Each run first redoes what the previous kill threw away, so every step is killed exactly once.
+        foreach (var (step, index) in p.Steps.Select((s, i) => (s, i)))
         {
-            using var run = JobsFixtures.StartCli("run", file);
-            _ = run.StandardOutput.ReadToEndAsync();
-            _ = run.StandardError.ReadToEndAsync();
-            if (await FaultPipeline.WaitMidStepAsync(run, step))
-            {
-                run.Kill(entireProcessTree: true);
-                caught.Add(step.Name);
-            }
-            await run.WaitForExitAsync();
+            string point = step.Kind == "train" ? "train:step=3" : $"{stageNames[step.Name]}:commit";
+            var (killed, _, err) = await JobsFixtures.CliAsync(FaultAt(point), "run", file);
+            Assert.True(killed == SigKillExit, $"{point}: exit {killed}, expected SIGKILL\n{err}");
+            Assert.True(File.Exists(Path.Combine(step.OutputDir, DatasetFolder.StageFile)), $"{step.Name} never started");
+            Assert.Null(DatasetFolder.ReadSuccess(step.OutputDir));
+            foreach (var done in p.Steps.Take(index)) Assert.NotNull(DatasetFolder.ReadSuccess(done.OutputDir));
+            if (step.Name != "train")
+                Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(step.OutputDir, DatasetFolder.TmpDir), "*", SearchOption.AllDirectories));
             FaultPipeline.AssertNothingHalfWritten(p);
         }
-        // Steps that take a second or more (reading WARC, training the classifier) are always caught mid-step; the
-        // short ones are caught when they outlast the 10 ms poll, which depends on the machine's load.
-        Assert.Contains("ingest", caught);
-        Assert.Contains("filter.classifier", caught);
 
         var (again, _, err2) = await JobsFixtures.CliAsync("run", file);
         Assert.True(again == 0, err2);
         FaultPipeline.AssertNothingHalfWritten(p);
         var resumed = FaultPipeline.ComparableSnapshot(p);
         Assert.Equal(reference.Keys, resumed.Keys);
-        foreach (var (k, bytes) in reference) Assert.True(bytes.AsSpan().SequenceEqual(resumed[k]), $"{k} differs from the uninterrupted run (steps killed: {string.Join(", ", caught)})");
+        foreach (var (k, bytes) in reference) Assert.True(bytes.AsSpan().SequenceEqual(resumed[k]), $"{k} differs from the uninterrupted run");
         foreach (var step in p.Steps)
         {
             var success = DatasetFolder.ReadSuccess(step.OutputDir)!;
             Assert.Equal(success.TaskCount, Enumerable.Range(0, success.TaskCount).Count(t => DatasetFolder.ReadTaskRecord(step.OutputDir, t) is not null));
         }
+    }
+
+    [Fact]
+    public async Task SIGKILL_at_an_ingest_record_leaves_no_part_visible_and_the_rerun_gives_the_uninterrupted_bytes()
+    {
+        using var dir = new TempDir("kill9-row");
+        string file = FaultPipeline.Write(dir.Path, "out");
+        var p = PipelineLoader.Load(file);
+        var ingest = p.Steps[0];
+        var (code, _, stderr) = await JobsFixtures.CliAsync("run", file);
+        Assert.True(code == 0, stderr);
+        var expected = FaultPipeline.ComparableSnapshot(p);
+        Directory.Delete(dir["out"], recursive: true);
+
+        var (killed, _, err) = await JobsFixtures.CliAsync(FaultAt("ingest:row=5"), "run", file);
+        Assert.True(killed == SigKillExit, $"exit {killed}\n{err}");
+        Assert.Null(DatasetFolder.ReadSuccess(ingest.OutputDir));
+        FaultPipeline.AssertNothingHalfWritten(p);
+
+        var (again, _, err2) = await JobsFixtures.CliAsync("run", file);
+        Assert.True(again == 0, err2);
+        FaultPipeline.AssertNothingHalfWritten(p);
+        var actual = FaultPipeline.ComparableSnapshot(p);
+        Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var (k, bytes) in expected) Assert.True(bytes.AsSpan().SequenceEqual(actual[k]), $"{k} differs from the uninterrupted run");
     }
 
     [Fact]
@@ -65,24 +95,15 @@ public class ProcessKillTests
         var p = PipelineLoader.Load(file);
         var ingest = p.Steps[0];
 
-        using var run = JobsFixtures.StartCli("run", file);
-        var stdout = run.StandardOutput.ReadToEndAsync();
-        var stderr = run.StandardError.ReadToEndAsync();
-        // Mid-task: a task of ingest holds its claim and has started writing under _tmp.
-        bool caught = await FaultPipeline.WaitMidStepAsync(run, ingest, () =>
-            FolderLock.IsHeld(DatasetFolder.TaskClaimPath(ingest.OutputDir, 0)) || FolderLock.IsHeld(DatasetFolder.TaskClaimPath(ingest.OutputDir, 1)));
-        Assert.True(caught, "the run finished ingest before it could be interrupted");
-        using (var kill = Process.Start("kill", ["-TERM", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
-        await run.WaitForExitAsync();
+        // SIGTERM arrives while a task of ingest has counted its third record: its part is half-written under _tmp/.
+        var (code, _, _) = await JobsFixtures.CliAsync(FaultAt("ingest:row=3", "TERM"), "run", file);
 
-        Assert.NotEqual(0, run.ExitCode);
+        Assert.NotEqual(0, code);
         Assert.Null(DatasetFolder.ReadSuccess(ingest.OutputDir));
         FaultPipeline.AssertNothingHalfWritten(p);
-        _ = await stdout;
-        _ = await stderr;
 
-        var (code, _, err) = await JobsFixtures.CliAsync("run", file);
-        Assert.True(code == 0, err);
+        var (again, _, err) = await JobsFixtures.CliAsync("run", file);
+        Assert.True(again == 0, err);
         FaultPipeline.AssertNothingHalfWritten(p);
         Assert.NotNull(DatasetFolder.ReadSuccess(p.Steps[^1].OutputDir));
     }

@@ -86,9 +86,12 @@ public static class JobsFixtures
     public static string DatapipeDll => Path.Combine(AppContext.BaseDirectory, "datapipe.dll");
 
     /// <summary>Runs <c>datapipe ARGS</c> as a child process and returns its exit code and output.</summary>
-    public static async Task<(int Code, string Stdout, string Stderr)> CliAsync(params string[] args)
+    public static Task<(int Code, string Stdout, string Stderr)> CliAsync(params string[] args) => CliAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs <c>datapipe ARGS</c> with extra environment variables and returns its exit code and output.</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> CliAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var p = StartCli(args);
+        using var p = StartCli(environment, args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -96,9 +99,13 @@ public static class JobsFixtures
         return (p.ExitCode, await stdout, await stderr);
     }
 
-    public static Process StartCli(params string[] args)
+    public static Process StartCli(params string[] args) => StartCli(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts <c>datapipe ARGS</c> with extra environment variables (a fault point, for example).</summary>
+    public static Process StartCli(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
         psi.ArgumentList.Add(DatapipeDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";

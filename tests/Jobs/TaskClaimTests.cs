@@ -37,7 +37,8 @@ public class TaskClaimTests
 
         var holder = FolderLock.TryAcquire(DatasetFolder.TaskClaimPath(dir.Path, 1))!;
         var run = new LocalExecutor().RunAsync(stage, dir.Path, new ExecutorOptions { Workers = 2 });
-        await Task.Delay(500);
+        // Task 0 completes; task 1 stays claimed by the holder, so the run cannot finish however long it waits.
+        await WaitForAsync(() => DatasetFolder.ReadTaskRecord(dir.Path, 0) is not null, run);
         Assert.False(run.IsCompleted);
         Assert.Equal([0], runs.Select(r => r.Item2));
         // The holder finishes the task and lets go; the executor reuses its result.
@@ -78,5 +79,16 @@ public class TaskClaimTests
 
         Assert.False(File.Exists(path + ".holder"), "a probe must not claim to hold the lock");
         Assert.Null(FolderLock.ReadHolder(path));
+    }
+
+    /// <summary>Waits for a condition the code under test makes true; fails at once if <paramref name="run"/> ends first.</summary>
+    private static async Task WaitForAsync(Func<bool> condition, Task run)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (!condition())
+        {
+            Assert.False(run.IsCompleted, "the run ended before the condition held");
+            await Task.Delay(10, limit.Token);
+        }
     }
 }
