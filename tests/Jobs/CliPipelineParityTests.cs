@@ -152,3 +152,24 @@ public class CliPipelineParityTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(dir["cli-model"], ModelFolder.WeightsFile)), File.ReadAllBytes(Path.Combine(pipelineModel, ModelFolder.WeightsFile)));
     }
 }
+
+/// <summary>A CLI flag and a pipeline key of the same option share one range check and one message.</summary>
+public class OptionSchemaTests
+{
+    [Fact]
+    public async Task An_out_of_range_flag_is_refused_with_the_message_the_pipeline_key_gets()
+    {
+        using var dir = new TempDir("schema");
+        var (code, _, stderr) = await JobsFixtures.CliAsync("train", "--data", dir["none"], "--out", dir["run"], "--layers", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("layers: 0 is out of range [1, 128]", stderr);
+
+        var e = Assert.Throws<PipelineConfigException>(() => JobsFixtures.Load(dir.Path, $$"""
+            output: out
+            inputs: { shards: {{dir["none"]}} }
+            stages:
+              - { name: train, kind: train, input: shards, options: { layers: 0 } }
+            """));
+        Assert.Contains("stages[0].options.layers: 0 is out of range [1, 128]", e.Message);
+    }
+}

@@ -14,6 +14,18 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// </summary>
 public sealed class TokenizeKind : IStageKind
 {
+    /// <summary>
+    /// The tokenize options that are single values, declared once for the pipeline's <c>options:</c> and
+    /// <c>datapipe tokenize</c>'s flags (<c>--shard-tokens</c>, ...). The tokenizer itself is read by the kind (a name, or
+    /// a section that trains a BPE) and by the command's <c>--tokenizer</c>.
+    /// </summary>
+    public static readonly OptionSchema<TokenizeOptions> Schema = new OptionSchema<TokenizeOptions>("tokenize options")
+        .Long("shard_tokens", "Tokens per shard (a shard is cut after the document that reaches it)", t => t.ShardTokens, (t, v) => t with { ShardTokens = v }, min: 1)
+        .Double("val_fraction", "Fraction of documents held out for validation", t => t.ValFraction, (t, v) => t with { ValFraction = v }, min: 0, max: 0.99)
+        .Long("seed", "Seed of the validation split", t => t.Seed, (t, v) => t with { Seed = v })
+        .Int("threads_per_task", "Threads encoding documents in one task; they change speed, never the shards (default: the cores shared among the tasks running at once)",
+            t => t.ThreadsPerTask, (t, v) => t with { ThreadsPerTask = v }, min: 1, max: 256);
+
     public string Kind => "tokenize";
 
 
@@ -53,16 +65,13 @@ public sealed class TokenizeKind : IStageKind
             if (tokenizer.StartsWith("bpe:", StringComparison.Ordinal)) tokenizer = "bpe:" + context.ResolveInputPath(tokenizer[4..]);
         }
         int tasks = spec.TasksOr(context.Executor.Workers);
-        var options = new TokenizeOptions
+        var options = Schema.Read(o, new TokenizeOptions
         {
             Input = input,
             Tokenizer = tokenizer,
-            ShardTokens = o.Long("shard_tokens", d.ShardTokens, min: 1),
-            ValFraction = o.Double("val_fraction", d.ValFraction, min: 0, max: 0.99),
-            Seed = o.Long("seed", d.Seed),
             Tasks = tasks,
-            ThreadsPerTask = o.Int("threads_per_task", TokenizeOptions.DefaultThreadsPerTask(context.Executor.Workers, tasks), min: 1, max: 256),
-        };
+            ThreadsPerTask = TokenizeOptions.DefaultThreadsPerTask(context.Executor.Workers, tasks),
+        });
         var tokenize = new PipelineStep
         {
             StageName = spec.Name,
