@@ -19,6 +19,9 @@ public sealed class OptionSchema<T>(string what) where T : class
     public sealed record Entry(string Name, string Help, Func<T, object> Get, Func<YamlSection, T, T> Apply, string? Alias)
     {
         public string Flag => "--" + Name.Replace('_', '-');
+
+        /// <summary>A switch: its flag may be given without a value.</summary>
+        public bool IsBool { get; init; }
     }
 
     public IReadOnlyList<Entry> Entries => _entries;
@@ -26,23 +29,28 @@ public sealed class OptionSchema<T>(string what) where T : class
     public OptionSchema<T> Int(string name, string help, Func<T, int> get, Func<T, int, T> set, int min = int.MinValue, int max = int.MaxValue, string? alias = null)
         => Add(name, Range(help, min, max, int.MinValue, int.MaxValue), t => get(t), (s, t) => s.OptionalInt(name, min, max) is int v ? set(t, v) : t, alias);
 
+    /// <summary>An optional whole number: absent (null) unless the file or a flag gives it.</summary>
+    public OptionSchema<T> OptionalInt(string name, string help, Func<T, int?> get, Func<T, int?, T> set, int min = int.MinValue, int max = int.MaxValue)
+        => Add(name, Range(help, min, max, int.MinValue, int.MaxValue), t => (object?)get(t) ?? "none", (s, t) => s.OptionalInt(name, min, max) is int v ? set(t, v) : t, null);
+
     public OptionSchema<T> Long(string name, string help, Func<T, long> get, Func<T, long, T> set, long min = long.MinValue, long max = long.MaxValue)
         => Add(name, Range(help, min, max, long.MinValue, long.MaxValue), t => get(t), (s, t) => s.Has(name) ? set(t, s.Long(name, 0, min, max)) : t, null);
 
     public OptionSchema<T> Double(string name, string help, Func<T, double> get, Func<T, double, T> set, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
         => Add(name, Range(help, min, max, double.NegativeInfinity, double.PositiveInfinity), t => get(t), (s, t) => s.Has(name) ? set(t, s.Double(name, 0, min, max)) : t, null);
 
+    /// <summary>true or false; as a flag, <c>--name</c> alone means true.</summary>
     public OptionSchema<T> Bool(string name, string help, Func<T, bool> get, Func<T, bool, T> set)
-        => Add(name, help, t => get(t), (s, t) => s.Has(name) ? set(t, s.Bool(name, false)) : t, null);
+        => Add(name, help, t => get(t), (s, t) => s.Has(name) ? set(t, s.Bool(name, false)) : t, null, isBool: true);
 
     public OptionSchema<T> String(string name, string help, Func<T, string> get, Func<T, string, T> set, IReadOnlyList<string>? choices = null, string? alias = null)
         => Add(name, choices is null ? help : $"{help}: {string.Join(", ", choices)}", t => get(t),
             (s, t) => s.OptionalString(name) is not { } v ? t : set(t, choices is null ? v : s.Choice(name, v, [.. choices])), alias);
 
-    private OptionSchema<T> Add(string name, string help, Func<T, object> get, Func<YamlSection, T, T> apply, string? alias)
+    private OptionSchema<T> Add(string name, string help, Func<T, object> get, Func<YamlSection, T, T> apply, string? alias, bool isBool = false)
     {
         if (_entries.Any(e => e.Name == name)) throw new InvalidOperationException($"{what}: option '{name}' declared twice");
-        _entries.Add(new Entry(name, help, get, apply, alias));
+        _entries.Add(new Entry(name, help, get, apply, alias) { IsBool = isBool });
         return this;
     }
 
@@ -95,6 +103,7 @@ public sealed class OptionSchema<T>(string what) where T : class
         {
             var flag = e.Alias is null ? new Option<string?>(e.Flag) : new Option<string?>(e.Flag, e.Alias);
             flag.Description = $"{e.Help} (default: {Format(e.Get(defaults))})";
+            if (e.IsBool) flag.Arity = ArgumentArity.ZeroOrOne;
             return flag;
         })];
 
@@ -106,7 +115,12 @@ public sealed class OptionSchema<T>(string what) where T : class
     {
         var node = new YamlMappingNode();
         for (int i = 0; i < _entries.Count; i++)
-            if (parse.GetValue(flags[i]) is { } text) node.Children[new YamlScalarNode(_entries[i].Name)] = new YamlScalarNode(text);
+        {
+            string? text = parse.GetValue(flags[i]);
+            // A switch given alone ("--keep-rejected") means true.
+            if (text is null && _entries[i].IsBool && parse.GetResult(flags[i]) is { Implicit: false }) text = "true";
+            if (text is not null) node.Children[new YamlScalarNode(_entries[i].Name)] = new YamlScalarNode(text);
+        }
         return Read(new YamlSection("command line", "", node), start);
     }
 

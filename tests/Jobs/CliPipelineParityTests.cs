@@ -173,3 +173,21 @@ public class OptionSchemaTests
         Assert.Contains("stages[0].options.layers: 0 is out of range [1, 128]", e.Message);
     }
 }
+
+public class DedupFlagTests
+{
+    [Fact]
+    public void Dedup_flags_come_from_its_schema_a_switch_alone_means_true_and_the_old_flag_name_still_reads()
+    {
+        var flags = DataPipe.Jobs.Pipeline.Kinds.DedupKind.Schema.CreateFlags(new DedupOptions());
+        var command = new System.CommandLine.Command("dedup");
+        foreach (var f in flags) command.Add(f);
+
+        var parse = command.Parse(["--keep-rejected", "--ngram", "3", "--exact-by-url", "false", "--verify", "signature"]);
+        var options = DataPipe.Jobs.Pipeline.Kinds.DedupKind.Schema.ReadFlags(parse, flags, new DedupOptions());
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal((true, 3, false, DedupVerification.Signature), (options.KeepRejected, options.ShingleSize, options.ExactByUrl, options.Verify));
+        Assert.Equal(new DedupOptions(), DataPipe.Jobs.Pipeline.Kinds.DedupKind.Schema.ReadFlags(command.Parse([]), flags, new DedupOptions()));
+    }
+}
