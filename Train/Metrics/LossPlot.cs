@@ -36,7 +36,8 @@ public static class LossPlot
         plot.Title("GPT training: loss against tokens");
         plot.XLabel("tokens seen");
         plot.YLabel("cross-entropy (nats/token)");
-        plot.ShowLegend();
+        // Losses fall to the right, so the legend goes where the curves start high: the upper right is the emptiest.
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
 
         string path = Path.Combine(runDir, FileName);
         string temp = path + ".tmp.png";
