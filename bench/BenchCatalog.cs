@@ -21,6 +21,8 @@ public static class BenchCatalog
         ["dedup-quality"] = ("Dedup recall/precision vs generated ground truth per Jaccard bin, beside the LSH S-curve, per verification mode", Dedup.DedupQualityBench.RunAsync),
         ["dedup-scale"] = ("Whole dedup of N generated 3 KB documents (--docs 100000,1000000): wall, docs/s, peak working set, growth", Dedup.DedupScaleBench.RunAsync),
         ["dedup-signatures"] = ("Signature path docs/s per core (normalize, shingle, MinHash vector vs scalar) on 3 KB documents", Dedup.DedupSignatureBench.RunAsync),
+        // decontaminate:
+        ["decontaminate"] = ("Benchmark 13-gram index build/memory, planted-leak recall (whole, reformatted, one word changed), matches on clean Gutenberg/WikiText-2/sample text, MB per CPU-second vs string n-grams", Decontaminate.DecontaminateBench.RunAsync),
         // tokenize:
         ["tokenize-vs-tiktoken"] = ("cl100k/o200k ids vs OpenAI tiktoken (npm) on every real document, tokens/s per core and ratio, round trip, our BPE's speed", Tokenize.TokenizeVsTiktokenBench.RunAsync),
         ["bpe-train"] = ("byte-level BPE training time on --mb N MB of real text (counting and merging phases), --vocab V", Tokenize.BpeTrainBench.RunAsync),

@@ -15,6 +15,8 @@ public static class CommandCatalog
         FilterCommand.Create(),
         // dedup:
         DedupCommand.Create(),
+        // decontaminate:
+        DecontaminateCommand.Create(),
         // tokenize:
         TokenizeCommand.Create(),
         TokenizerTrainCommand.Create(),

@@ -37,6 +37,8 @@ public static class InspectCommand
             }
             foreach (var (f, b) in r.OtherFiles) head.AddRow(Markup.Escape(f), $"{N(b)} bytes");
             AnsiConsole.Write(head);
+            if (DataPipe.Decontaminate.ContaminationReport.ReadFrom(r.Dir) is { } contamination)
+                DecontaminateCommand.Print(contamination, Path.Combine(r.Dir, DataPipe.Decontaminate.ContaminationReport.FileName));
             if (r.Schema.Count > 0)
             {
                 var schema = new Table().Title("schema").AddColumn("column").AddColumn("type");

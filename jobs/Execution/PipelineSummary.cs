@@ -1,4 +1,5 @@
 using DataPipe.Core.Datasets;
+using DataPipe.Decontaminate;
 using DataPipe.Jobs.Pipeline;
 
 namespace DataPipe.Jobs.Execution;
@@ -21,6 +22,9 @@ public sealed record PipelineSummary
     public ClassifierSummary? Classifier { get; init; }
     public TrainingSummary? Training { get; init; }
 
+    /// <summary>What each decontaminate step found, per benchmark (its <c>contamination.json</c>, examples shortened).</summary>
+    public List<StepContamination> Contamination { get; init; } = [];
+
     public static string PathIn(string outputRoot) => Path.Combine(outputRoot, FileName);
 
     public void Save(string outputRoot) => DatasetFolder.WriteJsonAtomic(PathIn(outputRoot), this);
@@ -32,6 +36,7 @@ public sealed record PipelineSummary
         var steps = new List<StepSummary>();
         ClassifierSummary? classifier = null;
         TrainingSummary? training = null;
+        var contamination = new List<StepContamination>();
         foreach (var step in def.Steps)
         {
             if (DatasetFolder.ReadSuccess(step.OutputDir) is not { } success) continue;
@@ -57,6 +62,7 @@ public sealed record PipelineSummary
             });
             classifier = report.Classifier ?? classifier;
             training = report.Training ?? training;
+            if (report.Contamination is { } dc) contamination.Add(dc);
         }
         return new PipelineSummary
         {
@@ -67,6 +73,7 @@ public sealed record PipelineSummary
             Steps = steps,
             Classifier = classifier,
             Training = training,
+            Contamination = contamination,
         };
     }
 }
@@ -123,4 +130,33 @@ public sealed record TrainingSummary
     public string Checkpoint { get; init; } = "";
     public string? SamplePrompt { get; init; }
     public string? Sample { get; init; }
+}
+
+/// <summary>A decontaminate step's report in the run summary: totals, and per benchmark items found, documents, characters removed, two examples.</summary>
+public sealed record StepContamination
+{
+    public string Step { get; init; } = "";
+    public string Action { get; init; } = "";
+    public long DocumentsIn { get; init; }
+    public long DocumentsMatched { get; init; }
+    public long DocumentsDropped { get; init; }
+    public long CharsIn { get; init; }
+    public long CharsRemoved { get; init; }
+    public List<BenchmarkContamination> Benchmarks { get; init; } = [];
+
+    public static StepContamination Of(string step, ContaminationReport r) => new()
+    {
+        Step = step,
+        Action = r.Action,
+        DocumentsIn = r.DocumentsIn,
+        DocumentsMatched = r.DocumentsMatched,
+        DocumentsDropped = r.DocumentsDropped,
+        CharsIn = r.CharsIn,
+        CharsRemoved = r.CharsRemoved,
+        Benchmarks = [.. r.Benchmarks.Select(b => b with
+        {
+            FoundItems = [],
+            Examples = [.. b.Examples.Take(2).Select(e => e with { MatchedText = e.MatchedText.Length > 200 ? e.MatchedText[..200] + "..." : e.MatchedText })],
+        })],
+    };
 }

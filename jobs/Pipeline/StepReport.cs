@@ -19,6 +19,8 @@ public sealed record StepReport
 
     public TrainingSummary? Training { get; init; }
 
+    public StepContamination? Contamination { get; init; }
+
     /// <summary>Sentences a person reads after the table, one per line, each whole on its own (no table wrapping).</summary>
     public IReadOnlyList<string> Lines { get; init; } = [];
 }

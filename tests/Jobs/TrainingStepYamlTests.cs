@@ -92,9 +92,9 @@ public class TrainingStepYamlTests
     public void The_main_job_file_loads_with_every_stage_and_both_training_steps()
     {
         var p = PipelineLoader.Load(Path.Combine(Repo.Root, "jobs", "pipelines", "sample.yaml"));
-        Assert.Equal(["ingest", "filter", "dedup", "tokenize", "train"], p.StageNames);
+        Assert.Equal(["ingest", "filter", "dedup", "decontaminate", "tokenize", "train"], p.StageNames);
         Assert.Equal(
-            ["ingest", "filter.classifier", "filter", "dedup.signatures", "dedup.pairs", "dedup.clusters", "dedup.documents", "tokenize.bpe", "tokenize", "train"],
+            ["ingest", "filter.classifier", "filter", "dedup.signatures", "dedup.pairs", "dedup.clusters", "dedup.documents", "decontaminate", "tokenize.bpe", "tokenize", "train"],
             p.Steps.Select(s => s.Name));
     }
 

@@ -15,6 +15,7 @@ public sealed class StageKinds
         new IngestKind(),
         new FilterKind(),
         new DedupKind(),
+        new DecontaminateKind(),
         new TokenizeKind(),
         new TrainKind(),
         new ReshardKind(),
