@@ -47,6 +47,12 @@ public sealed record FilterOptions
 
     /// <summary>Also write the dropped documents, with their reason, to <c>rejected/</c>.</summary>
     public bool KeepRejected { get; init; }
+
+    /// <summary>
+    /// Fold models of a cross-fitted classifier (<see cref="CrossFitScorer"/>): each document is scored by the model
+    /// that did not learn from its fold. Null: <see cref="Model"/> scores every document.
+    /// </summary>
+    public string? Folds { get; init; }
 }
 
 /// <summary>
@@ -61,6 +67,7 @@ public sealed class FilterStage : IStage
     private readonly FilterOptions _options;
     private readonly RuleChain _rules;
     private readonly QualityScorer? _scorer;
+    private readonly CrossFitScorer? _folds;
     private readonly ParetoSampler _pareto;
     private readonly float _threshold;
     private IReadOnlyList<SliceUnit>? _units;
@@ -82,6 +89,17 @@ public sealed class FilterStage : IStage
             modelHash = Core.Config.ConfigHash.Combine(
                 Core.Config.ConfigHash.Of(_scorer.Info with { TrainedAt = default }),
                 Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(weights)));
+            if (options.Folds is { } folds)
+            {
+                _folds = CrossFitScorer.Load(folds);
+                var parts = new List<string> { modelHash };
+                for (int f = 0; f < _folds.Folds; f++)
+                {
+                    using var fw = File.OpenRead(Path.Combine(CrossFitScorer.FoldDir(folds, f), ModelFolder.WeightsFile));
+                    parts.Add(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fw)));
+                }
+                modelHash = Core.Config.ConfigHash.Combine([.. parts]);
+            }
         }
         else if (options.KeepRule == ClassifierKeepRule.Threshold && options.Threshold is not null)
         {
@@ -89,7 +107,7 @@ public sealed class FilterStage : IStage
         }
         _threshold = options.Threshold ?? _scorer?.Info.Threshold ?? 0.5f;
         _pareto = new ParetoSampler(options.ParetoAlpha, options.ParetoSeed);
-        ConfigHash = Core.Config.ConfigHash.Combine(Core.Config.ConfigHash.Of(options with { Input = "", Model = "" }), inputHash, modelHash);
+        ConfigHash = Core.Config.ConfigHash.Combine(Core.Config.ConfigHash.Of(options with { Input = "", Model = "", Folds = options.Folds is null ? null : "" }), inputHash, modelHash);
     }
 
     public string Name => "filter";
@@ -169,13 +187,17 @@ public sealed class FilterStage : IStage
     {
         if (_rules.Apply(doc, counters) is { } reason) return reason;
         if (_scorer is null) return null;
-        float score = _scorer.Score(doc.Text);
+        float score = _folds is not null ? _folds.Score(doc.Id, doc.Text) : _scorer.Score(doc.Text);
         doc.QualityScore = score;
-        return _options.KeepRule switch
+        string? verdict = _options.KeepRule switch
         {
             ClassifierKeepRule.Pareto => _pareto.Keep(doc.Id, score) ? null : "classifier.pareto",
             ClassifierKeepRule.Threshold => score >= _threshold ? null : "classifier.below_threshold",
             _ => null,
         };
+        // The score distribution of kept and dropped documents, in tenths.
+        int tenth = Math.Clamp((int)(score * 10), 0, 9);
+        counters.Increment(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"scores.{(verdict is null ? "kept" : "dropped")}.{tenth / 10.0:F1}-{(tenth + 1) / 10.0:F1}"));
+        return verdict;
     }
 }

@@ -5,6 +5,8 @@ using DataPipe.Core.Stages;
 using DataPipe.Core.Storage;
 using DataPipe.Ingest.Warc;
 
+using DataPipe.Ingest.Extraction;
+
 namespace DataPipe.Ingest;
 
 /// <summary>
@@ -13,6 +15,11 @@ namespace DataPipe.Ingest;
 /// its own task, or, with fewer tasks asked than files, groups files so that every task has about the same number of
 /// bytes (largest first onto the lightest group; remote files of unknown size count as 1 GiB, a Common Crawl file).
 /// Within a task, files are read in input order, so a rerun writes the same rows in the same order.
+///
+/// More tasks than files, or one local gzip file holding more than twice a task's share of the bytes, switches the
+/// plan to byte ranges (<see cref="WarcSplit"/>): the files, in order, are cut into contiguous ranges of about equal
+/// bytes, a cut inside a per-record gzip file falling between two of its members, so one large WARC file still
+/// spreads over every core, and the concatenated parts hold the same rows in the same order whatever the task count.
 ///
 /// A file that cannot be opened for good (missing, 404, 403) is skipped, counted and logged by name; a file whose
 /// transfer fails after all retries fails the task (the executor retries it), because skipping it would silently
@@ -32,12 +39,16 @@ public sealed class IngestStage : IStage
     private readonly IReadOnlyList<(string Uri, long Bytes, bool Known)> _files;
     private readonly List<List<int>> _groups;
 
+    /// <summary>Per task, the pieces it reads: (file index, start, end); end -1 reads the whole file.</summary>
+    private readonly List<List<(int File, long Start, long End)>> _pieces;
+
     private IngestStage(IngestOptions options, StorageResolver storage, IReadOnlyList<(string, long, bool)> files)
     {
         _options = options;
         _storage = storage;
         _files = files;
-        _groups = Group(files.Select(f => f.Item2).ToList(), options.Tasks);
+        _pieces = Plan(files, options.Tasks);
+        _groups = [.. _pieces.Select(p => p.Select(x => x.File).Distinct().ToList())];
         ConfigHash = Core.Config.ConfigHash.Combine(
             [Core.Config.ConfigHash.Of(options with { Inputs = [] }), .. files.Select(f => Identity(f.Item1))]);
     }
@@ -82,10 +93,32 @@ public sealed class IngestStage : IStage
     /// <summary>The files of task <paramref name="task"/>, in the order it reads them.</summary>
     public IReadOnlyList<string> FilesOf(int task) => [.. _groups[task].Select(i => _files[i].Uri)];
 
+    /// <summary>The byte ranges of task <paramref name="task"/>: (file, start, end), end -1 for a whole file.</summary>
+    public IReadOnlyList<(string Uri, long Start, long End)> PiecesOf(int task) => [.. _pieces[task].Select(p => (_files[p.File].Uri, p.Start, p.End))];
+
+    /// <summary>
+    /// The task plan: groups of whole files (<see cref="Group"/>) unless there are more tasks than files or one local
+    /// gzip file is over twice a task's share, then contiguous byte ranges (<see cref="WarcSplit.Contiguous"/>).
+    /// </summary>
+    private static List<List<(int File, long Start, long End)>> Plan(IReadOnlyList<(string Uri, long Bytes, bool Known)> files, int tasks)
+    {
+        var splittable = files.Select(f => f.Known && f.Bytes > 0 && IsLocal(f.Uri) && WarcSplit.IsGzip(LocalStorage.ToPath(f.Uri))).ToList();
+        long total = files.Sum(f => Math.Max(1, f.Bytes));
+        bool ranges = tasks > 0 && files.All(f => f.Known) && splittable.Any(x => x) &&
+                      (tasks > files.Count || files.Where((_, i) => splittable[i]).Max(f => f.Bytes) > 2 * total / tasks);
+        if (!ranges)
+            return [.. Group(files.Select(f => f.Bytes).ToList(), tasks).Select(g => g.Select(i => (i, 0L, -1L)).ToList())];
+        var cut = WarcSplit.Contiguous([.. files.Select(f => f.Bytes)], splittable, tasks);
+        // A piece covering a whole file reads it as a whole file (no member search).
+        return [.. cut.Select(t => t.Select(p => p.Start == 0 && p.End >= files[p.File].Bytes ? (p.File, 0L, -1L) : p).ToList())];
+    }
+
+    private static bool IsLocal(string uri) => !uri.Contains("://", StringComparison.Ordinal) || uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase);
+
     public Task<StagePlan> PlanAsync(CancellationToken ct)
     {
         bool allKnown = _files.All(f => f.Known);
-        return Task.FromResult(new StagePlan(_groups.Count, allKnown ? _files.Sum(f => f.Bytes) : 0, allKnown ? "bytes" : "files"));
+        return Task.FromResult(new StagePlan(_pieces.Count, allKnown ? _files.Sum(f => f.Bytes) : 0, allKnown ? "bytes" : "files"));
     }
 
     public async Task RunTaskAsync(StageTaskContext ctx, CancellationToken ct)
@@ -93,9 +126,15 @@ public sealed class IngestStage : IStage
         var processor = new PageProcessor(_options);
         var readerOptions = new WarcReaderOptions { MaxHeaderBytes = _options.MaxHeaderBytes, MaxRecordBytes = _options.MaxRecordBytes };
         await using var writer = await ctx.CreateDocumentWriterAsync(options: WriterOptions, ct: ct).ConfigureAwait(false);
-        foreach (int i in _groups[ctx.TaskIndex])
+        foreach (var (i, start, end) in _pieces[ctx.TaskIndex])
         {
             var (uri, _, known) = _files[i];
+            if (end >= 0)
+            {
+                ctx.AddInput($"{uri}#bytes={start}-{end}");
+                await Task.Run(() => ReadRange(ctx, processor, readerOptions, uri, start, end, writer, ct), ct).ConfigureAwait(false);
+                continue;
+            }
             ctx.AddInput(uri);
             Stream stream;
             try
@@ -117,20 +156,45 @@ public sealed class IngestStage : IStage
         }
     }
 
+    /// <summary>
+    /// Reads the records of a local per-record gzip file whose gzip member starts in [start, end): from the first
+    /// record member at or after start, until a record's member starts at or after end.
+    /// </summary>
+    private static void ReadRange(StageTaskContext ctx, PageProcessor processor, WarcReaderOptions readerOptions, string uri, long start, long end,
+        Core.Datasets.DocumentWriter writer, CancellationToken ct)
+    {
+        string path = LocalStorage.ToPath(uri);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        long first = WarcSplit.NextRecordMember(file, start, end);
+        if (first < 0)
+        {
+            ctx.Progress.Advance(end - start);
+            ctx.Log($"read {uri} bytes {start}-{end}: no record starts there");
+            return;
+        }
+        file.Position = first;
+        ReadFile(ctx, processor, readerOptions with { FileOffsetBase = first }, uri, file, writer, known: true, ct, stopAt: end, progressCap: end - start);
+    }
+
     private static void ReadFile(StageTaskContext ctx, PageProcessor processor, WarcReaderOptions readerOptions, string uri, Stream stream,
-        Core.Datasets.DocumentWriter writer, bool known, CancellationToken ct)
+        Core.Datasets.DocumentWriter writer, bool known, CancellationToken ct, long stopAt = long.MaxValue, long progressCap = long.MaxValue)
     {
         long reported = 0;
         string source = SourceUri(uri);
-        using var reader = new WarcReader(stream, readerOptions, (reason, offset, detail) => ctx.Skip(reason, $"{uri}@{offset}", detail));
+        using var reader = new WarcReader(stream, readerOptions, (reason, offset, detail) =>
+        {
+            if (offset < stopAt) ctx.Skip(reason, $"{uri}@{offset}", detail);
+        });
         long records = 0;
         while (reader.TryRead(out var record))
         {
             ct.ThrowIfCancellationRequested();
+            if (record.FileOffset >= stopAt) break;
             records++;
             ctx.AddRowsIn();
             ctx.Counters.Increment("records." + record.Type);
             var result = processor.Process(record, source);
+            if (processor.LastExtractionOutcome == ExtractionOutcome.FallbackBlock) ctx.Counters.Increment("pages.extract_fallback_block");
             if (result.Document is { } doc)
             {
                 if (processor.LastWasTruncated) ctx.Counters.Increment("pages.truncated_body_kept");
@@ -141,24 +205,26 @@ public sealed class IngestStage : IStage
             else if (result.SkipReason is { } reason)
             {
                 ctx.Skip(reason, $"{uri}@{record.FileOffset}", result.Detail);
+                if (reason == SkipReasons.EmptyText && processor.LastEmptyTextCounter is { } why) ctx.Counters.Increment(why);
             }
             if (known && (records & 15) == 0)
             {
-                long now = reader.CompressedBytesRead;
+                long now = Math.Min(reader.CompressedBytesRead, progressCap);
                 ctx.Progress.Advance(now - reported);
                 reported = now;
             }
         }
         if (known)
         {
-            ctx.Progress.Advance(reader.CompressedBytesRead - reported);
-            reported = reader.CompressedBytesRead;
+            long done = progressCap == long.MaxValue ? reader.CompressedBytesRead : progressCap;
+            ctx.Progress.Advance(done - reported);
+            reported = done;
         }
         else
         {
             ctx.Progress.Advance(1);
         }
-        ctx.Counters.Increment("bytes.compressed", reader.CompressedBytesRead);
+        ctx.Counters.Increment("bytes.compressed", Math.Min(reader.CompressedBytesRead, progressCap));
         ctx.Counters.Increment("bytes.decompressed", reader.DecompressedBytesRead);
         ctx.Log($"read {uri}: {records} records, {reader.CompressedBytesRead} bytes ({reader.DecompressedBytesRead} decompressed)");
     }

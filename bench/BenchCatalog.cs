@@ -13,6 +13,7 @@ public static class BenchCatalog
         ["langid"] = ("language identification texts/s on real Common Crawl text (--texts 2000)", Ingest.LangIdBench.RunAsync),
         // extract:
         ["extract-speed"] = ("HTML main-text extraction: pages/s and MB/s per core, density vs SmartReader vs HtmlAgilityPack/AngleSharp parse-only", ExtractSpeedBench.RunAsync),
+        ["extract-quality"] = ("HTML main-text extraction on every extraction set (cleaneval, dragnet, trafilatura, html-extraction): P/R/F1, empty pages, pages/s per core, worst pages; learned extractors scored leave-one-set-out (--max-pages N)", ExtractQualityBench.RunAsync),
         ["extract-f1"] = ("HTML main-text extraction: mean token P/R/F1 on ../shared/data/html-extraction, per extractor, worst pages", ExtractF1Bench.RunAsync),
         // filter:
         ["filter-classifier"] = ("Quality classifier held-out AUC and training seconds vs fastText and scikit-learn (GPT-3 recipe) on the same splits", Filter.FilterClassifierBench.RunAsync),
@@ -31,6 +32,7 @@ public static class BenchCatalog
         ["train-vs-pytorch"] = ("Same GPT, weights and batches in PyTorch (python3-torch): loss agreement over 50 steps, tokens/s ratio", Train.TrainVsPyTorchBench.RunAsync),
         // jobs:
         ["pipeline-scaling"] = ("The main job (jobs/pipelines/sample.yaml) from scratch: end to end and per step, local 1 vs 2 workers, loopback Slurm with 2 array tasks vs local 2 workers", Jobs.PipelineScalingBench.RunAsync),
+        ["slurm-nodes"] = ("The main job on a namespace Slurm cluster of 1 and of 3 one-CPU nodes (--nodes 1 3 --tasks N --until STEP): end to end, per step, tasks per node", Jobs.SlurmNodesBench.RunAsync),
         // scaling:
         // fuzz:
         ["hostile-memory"] = ("Full-size bombs and giant records (10 GiB gzip/br, 500 MB HTML in WARC, 1M nested tags), one process each: outcome, seconds, peak working set", Fuzz.HostileMemoryBench.RunAsync),

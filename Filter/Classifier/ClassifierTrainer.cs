@@ -5,8 +5,11 @@ using static TorchSharp.torch;
 
 namespace DataPipe.Filter.Classifier;
 
-/// <summary>A training example: a text and whether it is curated (positive) or raw web text (negative).</summary>
-public sealed record LabeledText(string Id, string Text, bool Positive);
+/// <summary>
+/// A training example: a text and whether it is curated (positive) or raw web text (negative). <paramref name="Weight"/>
+/// scales its share of the loss within its class (mixing weights of several positive sources); 1 by default.
+/// </summary>
+public sealed record LabeledText(string Id, string Text, bool Positive, double Weight = 1);
 
 /// <summary>How the classifier is trained. Plain data; the defaults are what the project's report was measured with.</summary>
 public sealed record ClassifierTrainingOptions
@@ -238,7 +241,7 @@ public static class ClassifierTrainer
             at += f.Length;
             bool positive = train[rows[i]].Positive;
             labels[i] = positive ? 1f : 0f;
-            classWeights[i] = positive ? posWeight : negWeight;
+            classWeights[i] = (positive ? posWeight : negWeight) * (float)train[rows[i]].Weight;
         }
         return (indices, offsets, sampleWeights, labels, classWeights);
     }

@@ -18,6 +18,15 @@ public sealed record TrainClassifierStageOptions
     public TrainingTextOptions Text { get; init; } = new();
 
     public ClassifierTrainingOptions Training { get; init; } = new();
+
+    /// <summary>Mixing weight of each entry of <see cref="Positives"/> (empty: all 1), see <see cref="CrossFitScorer.Mix"/>.</summary>
+    public IReadOnlyList<double> PositiveWeights { get; init; } = [];
+
+    /// <summary>How the filter's documents get out-of-sample scores (<see cref="ClassifierScoring"/>).</summary>
+    public ClassifierScoring Scoring { get; init; } = ClassifierScoring.InSample;
+
+    /// <summary>Folds of <see cref="ClassifierScoring.CrossFit"/>.</summary>
+    public int Folds { get; init; } = 5;
 }
 
 /// <summary>
@@ -34,15 +43,20 @@ public sealed class TrainClassifierStage : IStage
     /// <summary>The model folder inside the stage folder.</summary>
     public const string ModelDir = "model";
 
+    /// <summary>The fold models of a cross-fitted classifier inside the stage folder (<see cref="CrossFitScorer"/>).</summary>
+    public const string FoldsDir = "folds";
+
     private static readonly string[] ModelFiles = [ModelFolder.InfoFile, ModelFolder.WeightsFile, ModelFolder.ReportFile, ModelFolder.HistogramFile];
 
     private readonly TrainClassifierStageOptions _options;
     private readonly IReadOnlyList<string> _positiveFiles;
+    private readonly IReadOnlyList<IReadOnlyList<string>> _positiveGroups;
 
-    private TrainClassifierStage(TrainClassifierStageOptions options, IReadOnlyList<string> positiveFiles, string configHash)
+    private TrainClassifierStage(TrainClassifierStageOptions options, IReadOnlyList<IReadOnlyList<string>> positiveGroups, string configHash)
     {
         _options = options;
-        _positiveFiles = positiveFiles;
+        _positiveGroups = positiveGroups;
+        _positiveFiles = [.. positiveGroups.SelectMany(g => g)];
         ConfigHash = configHash;
     }
 
@@ -52,12 +66,18 @@ public sealed class TrainClassifierStage : IStage
         if (options.Positives.Count == 0) throw new DataPipeException("classifier: no positives given");
         options.Training.Features.Validate("classifier");
         DatasetFolder.RequireCompleteParts(options.Negatives);
+        if (options.PositiveWeights.Count > 0 && options.PositiveWeights.Count != options.Positives.Count)
+            throw new DataPipeException($"classifier: {options.PositiveWeights.Count} positive weights for {options.Positives.Count} positives");
+        if (options.PositiveWeights.Any(w => !(w > 0))) throw new DataPipeException("classifier: positive weights must be > 0");
+        if (options.Scoring == ClassifierScoring.CrossFit && options.Folds < 2) throw new DataPipeException($"classifier: folds must be >= 2, is {options.Folds}");
         var files = new List<string>();
+        var groups = new List<IReadOnlyList<string>>();
         foreach (var spec in options.Positives)
         {
             var expanded = await TrainingTexts.ExpandAsync(spec, ct).ConfigureAwait(false);
             if (expanded.Count == 0) throw new DataPipeException($"classifier: positives '{spec}' name no files");
             files.AddRange(expanded);
+            groups.Add(expanded);
         }
         var contents = new List<string>();
         foreach (var file in files)
@@ -70,7 +90,7 @@ public sealed class TrainClassifierStage : IStage
             Core.Config.ConfigHash.Of(options with { Positives = [], Negatives = "" }),
             string.Join("\n", contents),
             Core.Config.ConfigHash.OfDataset(options.Negatives));
-        return new TrainClassifierStage(options, files, hash);
+        return new TrainClassifierStage(options, groups, hash);
     }
 
     public string Name => "train-classifier";
@@ -82,6 +102,9 @@ public sealed class TrainClassifierStage : IStage
     /// <summary>Where the model folder of a completed stage folder is.</summary>
     public static string ModelIn(string stageDir) => Path.Combine(stageDir, ModelDir);
 
+    /// <summary>Where the fold models of a completed cross-fitted stage folder are.</summary>
+    public static string FoldsIn(string stageDir) => Path.Combine(stageDir, FoldsDir);
+
     /// <summary>One task; progress counts its three phases (read, train, write).</summary>
     public Task<StagePlan> PlanAsync(CancellationToken ct) => Task.FromResult(new StagePlan(1, 3, "phases"));
 
@@ -90,10 +113,19 @@ public sealed class TrainClassifierStage : IStage
         foreach (var f in _positiveFiles) ctx.AddInput(f);
         foreach (var part in DatasetFolder.RequireCompleteParts(_options.Negatives)) ctx.AddInput(part);
 
-        var positives = await TrainingTexts.ReadAsync(_positiveFiles, positive: true, _options.Text, ct).ConfigureAwait(false);
-        var (negatives, read) = await TrainingTexts.ReadNegativesAsync([_options.Negatives], _options.Text, ct).ConfigureAwait(false);
+        // Each positives entry is one source with its mixing weight; max_examples caps each source.
+        var sources = new List<(IReadOnlyList<LabeledText>, double)>();
+        for (int g = 0; g < _positiveGroups.Count; g++)
+        {
+            var read = await TrainingTexts.ReadAsync(_positiveGroups[g], positive: true, _options.Text, ct).ConfigureAwait(false);
+            double weight = _options.PositiveWeights.Count > 0 ? _options.PositiveWeights[g] : 1;
+            sources.Add((read, weight));
+            ctx.Log($"positives[{g}]: {read.Count} examples, mixing weight {weight}");
+        }
+        var positives = _options.PositiveWeights.Count > 0 ? CrossFitScorer.Mix(sources) : [.. sources.SelectMany(s => s.Item1)];
+        var (negatives, readNegatives) = await TrainingTexts.ReadNegativesAsync([_options.Negatives], _options.Text, ct).ConfigureAwait(false);
         ctx.AddRowsIn(positives.Count + negatives.Count);
-        ctx.Log($"positives: {positives.Count} examples from {_positiveFiles.Count} file(s); negatives: {negatives.Count} of {read} documents of {_options.Negatives}");
+        ctx.Log($"positives: {positives.Count} examples from {_positiveFiles.Count} file(s); negatives: {negatives.Count} of {readNegatives} documents of {_options.Negatives}");
         ctx.Progress.Advance(1);
 
         var trained = ClassifierTrainer.Train([.. positives, .. negatives], _options.Training, ctx.Log, ct);
@@ -107,6 +139,25 @@ public sealed class TrainClassifierStage : IStage
             File.Move(Path.Combine(staging, file), ctx.CreateOutput($"{ModelDir}/{file}"), overwrite: true);
         Directory.Delete(staging, recursive: true);
         ctx.Progress.Advance(1);
+
+        if (_options.Scoring == ClassifierScoring.CrossFit)
+        {
+            // Fold f's model never sees the negatives of fold f: those are the documents it will score.
+            int k = _options.Folds;
+            for (int f = 0; f < k; f++)
+            {
+                var kept = negatives.Where(e => CrossFitScorer.FoldOf(e.Id, k) != f).ToList();
+                var foldModel = ClassifierTrainer.Train([.. positives, .. kept], _options.Training, null, ct);
+                string foldStaging = Path.Combine(ctx.TempDir, $"fold-staging-{f}");
+                TrainClassifier.SaveModel(foldStaging, foldModel);
+                foreach (var file in ModelFiles)
+                    File.Move(Path.Combine(foldStaging, file), ctx.CreateOutput($"{FoldsDir}/fold-{f:D2}/{file}"), overwrite: true);
+                Directory.Delete(foldStaging, recursive: true);
+                ctx.Log($"fold {f + 1}/{k}: {kept.Count} negatives, held-out AUC {foldModel.Report.HoldoutAuc:F4}");
+            }
+            string foldsFile = ctx.CreateOutput($"{FoldsDir}/{CrossFitScorer.FoldsFile}");
+            DatasetFolder.WriteJsonAtomic(foldsFile, new Dictionary<string, int> { ["folds"] = k });
+        }
 
         ctx.Counters.Increment("examples.positive", positives.Count);
         ctx.Counters.Increment("examples.negative", negatives.Count);

@@ -49,7 +49,7 @@ public sealed class WarcReader : IDisposable
         }
         var replay = new PrefixedStream(head.AsMemory(0, got), input);
         _source = got == 2 && head[0] == 0x1f && head[1] == 0x8b
-            ? new GzipMemberReader(replay, _skip)
+            ? new GzipMemberReader(replay, _options.FileOffsetBase == 0 ? _skip : (reason, offset, detail) => _skip(reason, offset + _options.FileOffsetBase, detail))
             : new PlainByteSource(replay);
     }
 
@@ -145,7 +145,7 @@ public sealed class WarcReader : IDisposable
         }
     }
 
-    private long FileOffset(long streamPosition) => _source.FileOffsetOf(streamPosition);
+    private long FileOffset(long streamPosition) => _options.FileOffsetBase + _source.FileOffsetOf(streamPosition);
 
     /// <summary>
     /// Moves to the next <c>WARC/1.</c> line. Blank lines are skipped silently; anything else skipped is reported as

@@ -13,4 +13,10 @@ public sealed record WarcReaderOptions
     /// memory; in a file gzipped per record the rest of its member is not even inflated (a gzip bomb stops here).
     /// </summary>
     public int MaxRecordBytes { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary>
+    /// Offset in the file of the stream's first byte, added to every record's <see cref="WarcRecord.FileOffset"/>: a
+    /// reader started at a gzip member inside the file (a task's share of a large file) reports offsets in the file.
+    /// </summary>
+    public long FileOffsetBase { get; init; }
 }

@@ -127,10 +127,12 @@ public static class DataAblation
     }
 
     /// <summary>Train split: every document of the arm, encoded and ended with end-of-text; validation split: the held-out text.</summary>
-    private static async Task<(TokenManifest Manifest, long Documents)> WriteShardsAsync(AblationArm arm, IReadOnlyList<string> heldOut,
-        ITextTokenizer tokenizer, string spec, string shardDir, CancellationToken ct)
+    /// <remarks><paramref name="evalOnly"/>: no documents, an empty train split (a folder that only evaluates).</remarks>
+    internal static async Task<(TokenManifest Manifest, long Documents)> WriteShardsAsync(AblationArm arm, IReadOnlyList<string> heldOut,
+        ITextTokenizer tokenizer, string spec, string shardDir, CancellationToken ct, bool trainFromHeldOut = false)
     {
-        var parts = DatasetFolder.RequireCompleteParts(arm.Documents);
+        bool evalOnly = trainFromHeldOut;
+        var parts = evalOnly ? [] : DatasetFolder.RequireCompleteParts(arm.Documents);
         if (Directory.Exists(shardDir)) Directory.Delete(shardDir, recursive: true);
         Directory.CreateDirectory(shardDir);
         if (spec.Trim().StartsWith("bpe:", StringComparison.Ordinal))
@@ -151,7 +153,7 @@ public static class DataAblation
             await writer.DisposeAsync().ConfigureAwait(false);
             train = new ShardEntry { File = trainFile, Split = "train", Rows = writer.Rows, Tokens = writer.TokenCount, Sha256 = writer.Sha256 };
         }
-        if (docs == 0) throw new DataPipeException($"{arm.Documents}: the '{arm.Name}' dataset holds no documents with text");
+        if (docs == 0 && !evalOnly) throw new DataPipeException($"{arm.Documents}: the '{arm.Name}' dataset holds no documents with text");
         await using (var writer = await TokenShardWriter.CreateAsync(Path.Combine(shardDir, valFile), ct).ConfigureAwait(false))
         {
             int n = 0;

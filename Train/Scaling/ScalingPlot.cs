@@ -44,7 +44,13 @@ public static class ScalingPlot
         plot.Title("Predictable scaling: L(C) = a·C^b + c");
         plot.XLabel("log10 compute (6·params·tokens FLOPs)");
         plot.YLabel("log10 validation loss (nats/token)");
-        plot.ShowLegend();
+        // Loss falls with compute, so the upper right is empty: the legend goes there, never over the target's points
+        // (bottom right); the axes get a margin so the target is not drawn on the frame.
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        double ymin = Math.Min(ys.Min(), Math.Log10(Math.Min(report.PredictedLoss - Math.Max(0, se), report.ActualLoss ?? double.MaxValue)));
+        double ymax = ys.Max();
+        double span = Math.Max(1e-3, ymax - ymin);
+        plot.Axes.SetLimits(fx[0] - 0.1, fx[^1] + 0.25, ymin - 0.15 * span, ymax + 0.6 * span);
 
         string temp = path + ".tmp.png";
         plot.SavePng(temp, 900, 600);

@@ -51,6 +51,14 @@ public sealed record ScalingOptions
 
     /// <summary>Train the target to compare its loss with the prediction (off: predict only).</summary>
     public bool TrainTarget { get; init; } = true;
+
+    /// <summary>
+    /// One recipe that scales: when set, every model (sweep points and target) trains on this many tokens per
+    /// parameter (Hoffmann et al. 2022 found about 20 compute-optimal), its own cosine schedule over its own steps with
+    /// a tenth of them as warmup, and inside the first epoch of the data; the sweep's compute then follows from the
+    /// sizes (C = 6·N·R·N) instead of <see cref="LargestFraction"/> and <see cref="Span"/>.
+    /// </summary>
+    public double? TokensPerParameter { get; init; }
 }
 
 /// <summary>One trained model of the sweep (or the target).</summary>
@@ -134,6 +142,8 @@ public static class ScalingSweep
         long tokensPerStep = target.TokensPerStep;
 
         long targetParams = CountParameters(target, vocab);
+        if (options.TokensPerParameter is { } ratio)
+            return await RunRecipeAsync(options, target, vocab, targetParams, ratio, data, outDir, manifest, log, ct).ConfigureAwait(false);
         int targetSteps = options.TargetFlops is { } flops
             ? (int)Math.Max(1, Math.Round(flops / (6.0 * targetParams * tokensPerStep)))
             : target.Steps;
@@ -169,6 +179,70 @@ public static class ScalingSweep
         }
 
         double largest = points.Max(p => p.Flops);
+        var report = new ScalingReport
+        {
+            Points = points,
+            FitA = fit.UnscaledA,
+            FitB = fit.B,
+            FitC = fit.C,
+            FitAStandardError = fit.StandardErrorA * Math.Pow(fit.Scale, -fit.B),
+            FitBStandardError = fit.StandardErrorB,
+            FitCStandardError = fit.StandardErrorC,
+            FitScale = fit.Scale,
+            FitResidualRms = fit.ResidualRms,
+            TargetFlops = targetFlops,
+            PredictedLoss = predicted,
+            PredictedLossStandardError = predictedSe,
+            Target = targetPoint,
+            ActualLoss = targetPoint?.ValLoss,
+            RelativeError = targetPoint is null ? null : (predicted - targetPoint.ValLoss) / targetPoint.ValLoss,
+            LargestSweepFraction = largest / targetFlops,
+            TotalSweepFraction = points.Sum(p => p.Flops) / targetFlops,
+            SweepSpan = largest / points.Min(p => p.Flops),
+            Plot = Path.Combine(outDir, PlotFile),
+        };
+        ScalingPlot.Save(report, fit, report.Plot);
+        AtomicFile.WriteAllText(Path.Combine(outDir, ReportFile), System.Text.Json.JsonSerializer.Serialize(report, DataPipeJson.Options));
+        return report;
+    }
+
+    /// <summary>The sweep under <see cref="ScalingOptions.TokensPerParameter"/>: every model's tokens tied to its size.</summary>
+    private static async Task<ScalingReport> RunRecipeAsync(ScalingOptions options, TrainConfig target, int vocab, long targetParams, double ratio,
+        string data, string outDir, TokenManifest manifest, Action<string>? log, CancellationToken ct)
+    {
+        long tokensPerStep = target.TokensPerStep;
+        long available = manifest.Train.Tokens;
+        TrainConfig Recipe(TrainConfig c, long parameters)
+        {
+            int steps = (int)Math.Max(options.MinSteps, Math.Round(ratio * parameters / tokensPerStep));
+            if ((long)steps * tokensPerStep > available)
+                throw new DataPipeException($"scaling: {c.Layers}x{c.Width} ({parameters:N0} parameters) needs {(long)steps * tokensPerStep:N0} tokens at {ratio} per parameter, more than the {available:N0} training tokens of {data}: it would leave the first epoch (fewer tokens per parameter, or smaller models)");
+            return c with { Steps = steps, WarmupSteps = Math.Max(1, steps / 10), EvalEvery = 0, CheckpointEvery = 0 };
+        }
+        var targetConfig = Recipe(target, targetParams);
+        double targetFlops = 6.0 * targetParams * targetConfig.Steps * tokensPerStep;
+        log?.Invoke($"recipe: {ratio} tokens per parameter, cosine schedule per model, first epoch of {available:N0} tokens; target {target.Layers}x{target.Width}: {targetParams:N0} parameters, {targetConfig.Steps} steps, {targetFlops:E2} FLOPs");
+        Directory.CreateDirectory(outDir);
+        var points = new List<ScalingPoint>();
+        for (int i = 0; i < options.Sizes.Count; i++)
+        {
+            var size = options.Sizes[i];
+            var config = target with { Layers = size.Layers, Width = size.Width, Heads = size.Heads };
+            long parameters = CountParameters(config, vocab);
+            config = Recipe(config, parameters);
+            double planned = 6.0 * parameters * config.Steps * tokensPerStep;
+            points.Add(await TrainPointAsync($"point-{i}-{size}", config, data, outDir, planned, log, ct).ConfigureAwait(false));
+        }
+        double largest = points.Max(p => p.Flops);
+        if (targetFlops < 30 * largest)
+            log?.Invoke($"note: the target's compute is only {targetFlops / largest:F1}x the largest point's (aim for at least 30x)");
+        var fit = PowerLawFit.Fit(points.Select(p => p.Flops).ToList(), points.Select(p => p.ValLoss).ToList());
+        double predicted = fit.Predict(targetFlops);
+        double predictedSe = fit.PredictionStandardError(targetFlops);
+        log?.Invoke($"fit L(C) = {fit.UnscaledA:G4}·C^{fit.B:F4} + {fit.C:F4}; predicted target loss {predicted:F4} ± {predictedSe:F4}");
+        ScalingPoint? targetPoint = options.TrainTarget
+            ? await TrainPointAsync($"target-{target.Layers}x{target.Width}", targetConfig, data, outDir, targetFlops, log, ct).ConfigureAwait(false)
+            : null;
         var report = new ScalingReport
         {
             Points = points,

@@ -117,7 +117,7 @@ public static class PipelineScalingBench
     }
 
     /// <summary>Copies the pipeline file next to its run: output into the run folder, relative paths made absolute.</summary>
-    private static string CopyPipeline(string pipeline, string runDir)
+    internal static string CopyPipeline(string pipeline, string runDir)
     {
         Directory.CreateDirectory(runDir);
         string baseDir = Path.GetDirectoryName(pipeline)!;
@@ -145,7 +145,7 @@ public static class PipelineScalingBench
         return (p.ExitCode, await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false));
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

@@ -16,6 +16,8 @@ namespace DataPipe.Jobs.Commands;
 /// <c>datapipe ablate PIPELINE.yaml --tokens N</c>: trains the same GPT for the same tokens on the pipeline's ingested
 /// documents (before filtering and dedup) and on its final documents, tokenized alike, and compares their losses on
 /// held-out curated text (<see cref="DataAblation"/>). The pipeline must have run through its last documents stage.
+/// With <c>--arm NAME=STEP</c> (repeated), <c>--seeds 1,2,3</c> and <c>--eval NAME=FILE[,FILE]</c> (repeated) it runs
+/// every arm once per seed and scores each model on every evaluation set (<see cref="SeededAblation"/>).
 /// </summary>
 public static class AblateCommand
 {
@@ -32,9 +34,12 @@ public static class AblateCommand
         var configFile = new Option<string?>("--config") { Description = "Train config YAML of the model both arms train" };
         var output = new Option<string?>("--out", "-o") { Description = "Report folder (default OUTPUT_ROOT/ablation)" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp" };
+        var arms = new Option<string[]>("--arm") { Description = "NAME=STEP: an arm trained on that step's documents (repeat; seeded ablation)", AllowMultipleArgumentsPerToken = true };
+        var seeds = new Option<string?>("--seeds") { Description = "Comma-separated seeds; every arm trains once per seed (seeded ablation)" };
+        var evals = new Option<string[]>("--eval") { Description = "NAME=FILE[,FILE]: an evaluation set of plain text (repeat; the first is also the trainer's validation split)", AllowMultipleArgumentsPerToken = true };
         var command = new Command("ablate", "Train the same model on raw and on curated documents and compare held-out loss on curated text")
         {
-            pipeline, tokens, raw, curated, tokenizer, heldOut, configFile, output, threads,
+            pipeline, tokens, raw, curated, tokenizer, heldOut, configFile, output, threads, arms, seeds, evals,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -49,6 +54,9 @@ public static class AblateCommand
             var files = parse.GetValue(heldOut) is { Length: > 0 } h ? h : [DefaultHeldOut];
             var config = parse.GetValue(configFile) is { } file ? TrainKind.Schema.ReadFile(file, new TrainConfig()).Validate() : new TrainConfig { WarmupSteps = 20 };
             if (parse.GetValue(threads) is int t) config = config with { Threads = t };
+            if (parse.GetValue(arms) is { Length: > 0 } || parse.GetValue(seeds) is not null || parse.GetValue(evals) is { Length: > 0 })
+                return await RunSeededAsync(def, parse.GetValue(arms) ?? [], parse.GetValue(seeds), parse.GetValue(evals) ?? [], files,
+                    rawStep.OutputDir, curatedStep.OutputDir, spec, config, parse.GetValue(tokens), parse.GetValue(output), ct).ConfigureAwait(false);
 
             var report = await DataAblation.RunAsync(new AblationOptions
             {
@@ -79,6 +87,59 @@ public static class AblateCommand
         return command;
     }
 
+    private static async Task<int> RunSeededAsync(PipelineDefinition def, string[] armSpecs, string? seedList, string[] evalSpecs, string[] heldOut,
+        string rawDir, string curatedDir, string tokenizer, TrainConfig config, long tokens, string? output, CancellationToken ct)
+    {
+        var armList = armSpecs.Length == 0
+            ? [new AblationArm("raw", rawDir), new AblationArm("curated", curatedDir)]
+            : armSpecs.Select(a =>
+            {
+                int eq = a.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0) throw new DataPipeException($"--arm '{a}': expected NAME=STEP");
+                var step = Find(def, a[(eq + 1)..])!;
+                return new AblationArm(a[..eq], step.OutputDir);
+            }).ToList();
+        var seedValues = (seedList ?? "1").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(x => long.TryParse(x, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : throw new DataPipeException($"--seeds: '{x}' is not an integer")).ToList();
+        var sets = evalSpecs.Length == 0
+            ? [new EvalSet("held-out", heldOut)]
+            : evalSpecs.Select(e =>
+            {
+                int eq = e.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0) throw new DataPipeException($"--eval '{e}': expected NAME=FILE[,FILE]");
+                return new EvalSet(e[..eq], e[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }).ToList();
+        var report = await SeededAblation.RunAsync(new SeededAblationOptions
+        {
+            Arms = armList,
+            Tokenizer = tokenizer,
+            EvalSets = sets,
+            Seeds = seedValues,
+            Config = config,
+            Tokens = tokens,
+            Out = output ?? Path.Combine(def.OutputRoot, "ablation"),
+        }, line => Console.WriteLine($"[ablate] {line}"), ct).ConfigureAwait(false);
+
+        var ci = CultureInfo.InvariantCulture;
+        var table = new Table().Title($"[bold]data ablation[/]: {report.TokensPerArm:N0} tokens per run, {seedValues.Count} seed(s); mean ± std over seeds")
+            .AddColumn("arm").AddColumn(new TableColumn("docs").RightAligned()).AddColumn(new TableColumn("epochs").RightAligned());
+        foreach (var set in sets) table.AddColumn(new TableColumn($"{Markup.Escape(set.Name)} loss").RightAligned()).AddColumn(new TableColumn($"{Markup.Escape(set.Name)} bits/byte").RightAligned());
+        foreach (var arm in report.Arms)
+        {
+            var cells = new List<string> { Markup.Escape(arm.Arm), arm.DocumentsUsed.ToString("N0", ci), arm.Epochs.ToString("F2", ci) };
+            foreach (var set in sets)
+            {
+                var s = report.Summary.First(x => x.Arm == arm.Arm && x.EvalSet == set.Name);
+                cells.Add(string.Create(ci, $"{s.MeanLoss:F4} ± {s.StdLoss:F4}"));
+                cells.Add(string.Create(ci, $"{s.MeanBitsPerByte:F4} ± {s.StdBitsPerByte:F4}"));
+            }
+            table.AddRow([.. cells]);
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"report: [blue]{Markup.Escape(Path.Combine(Path.GetDirectoryName(report.Plot)!, DataAblation.ReportFile))}[/]  plot: [blue]{Markup.Escape(report.Plot)}[/]");
+        return 0;
+    }
+
     private static PipelineStep? Find(PipelineDefinition def, string? name) =>
         name is null ? null : def.FindStep(name) ?? throw new DataPipeException($"{def.File}: no step named '{name}' (steps: {string.Join(", ", def.Steps.Select(s => s.Name))})");
 
@@ -86,8 +147,10 @@ public static class AblateCommand
     private static string? PipelineTokenizer(PipelineDefinition def, int tokenizeAt)
     {
         if (tokenizeAt < 0) return null;
-        string dir = def.Steps[tokenizeAt].OutputDir;
-        if (!File.Exists(Path.Combine(dir, TokenManifest.FileName))) return null;
+        // A tokenize stage that learns its BPE runs two steps (NAME.bpe, then NAME): the shards are the last one's.
+        var step = def.Steps.Skip(tokenizeAt).TakeWhile(s => s.Kind == "tokenize").LastOrDefault(s => File.Exists(Path.Combine(s.OutputDir, TokenManifest.FileName)));
+        if (step is null) return null;
+        string dir = step.OutputDir;
         var id = TokenManifest.Load(dir).Tokenizer;
         return id.Kind switch
         {

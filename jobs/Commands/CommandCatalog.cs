@@ -32,6 +32,9 @@ public static class CommandCatalog
         ScalingCommand.Create(),
         AblateCommand.Create(),
         CompressionCommand.Create(),
+        // real-web corpus:
+        RealWebCorpusCommand.Create(),
+        RealWebClassifierCommand.Create(),
         // other:
     ];
 }

@@ -33,10 +33,11 @@ public static class ScalingCommand
         var span = new Option<double>("--span") { Description = "Largest over smallest sweep compute", DefaultValueFactory = _ => 30 };
         var noTarget = new Option<bool>("--predict-only") { Description = "Fit and predict without training the target" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp" };
+        var tokensPerParam = new Option<double?>("--tokens-per-param") { Description = "One recipe that scales: every model trains on this many tokens per parameter (its own schedule, inside the first epoch); the sizes set the sweep's compute" };
 
         var command = new Command("scaling", "Fit L(C) = a·C^b + c on a sweep of small GPTs and predict (then check) a larger one's loss")
         {
-            data, output, configFile, sizes, targetFlops, steps, layers, width, heads, context, batch, lr, fraction, span, noTarget, threads,
+            data, output, configFile, sizes, targetFlops, steps, layers, width, heads, context, batch, lr, fraction, span, noTarget, threads, tokensPerParam,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -61,6 +62,7 @@ public static class ScalingCommand
                 LargestFraction = parse.GetValue(fraction),
                 Span = parse.GetValue(span),
                 TrainTarget = !parse.GetValue(noTarget),
+                TokensPerParameter = parse.GetValue(tokensPerParam),
             };
             if (parse.GetValue(sizes) is { Length: > 0 } s)
                 options = options with { Sizes = s.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ModelSize.Parse).ToList() };

@@ -4,11 +4,16 @@ using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Execution;
 using DataPipe.Jobs.Pipeline;
 
+using Spectre.Console;
+
 namespace DataPipe.Jobs.Commands;
 
 /// <summary><c>datapipe status PIPELINE.yaml</c>: per stage, tasks done/running/failed, rows and task time so far.</summary>
 public static class StatusCommand
 {
+    /// <summary>Node states in which a node runs jobs; any other (down, drained, failing, ...) is reported, as is any not responding ("*").</summary>
+    private static readonly string[] UpStates = ["idle", "mixed", "allocated", "completing", "planned"];
+
     public static Command Create()
     {
         var pipeline = new Argument<string>("pipeline") { Description = "Pipeline YAML file" };
@@ -36,7 +41,24 @@ public static class StatusCommand
                 if (s.FailedLog is not null) table.Note($"failed: {s.FailedError}; log: {s.FailedLog}");
             }
             table.WriteTo(Console.Out);
-            await Task.CompletedTask.ConfigureAwait(false);
+            foreach (var s in statuses)
+            {
+                foreach (var l in s.Lost)
+                    AnsiConsole.MarkupLine(Markup.Escape($"{s.Step}: task {l.Task} lost on {l.Host} (its attempt started {l.StartedAt:HH:mm:ss} and never ended); {(l.RerunOn is null ? "not rerun yet" : $"rerun on {l.RerunOn}")}"));
+            }
+            if (PipelineRecord.Read(def.OutputRoot)?.Executor == "slurm" && SlurmClient.IsInstalled)
+            {
+                try
+                {
+                    var down = (await client.NodesAsync(ct).ConfigureAwait(false)).Where(n => n.State.EndsWith('*') || !UpStates.Contains(n.State.TrimEnd('~', '#', '!', '%', '$', '@', '^', '-'))).ToList();
+                    foreach (var (node, state, reason) in down)
+                        AnsiConsole.MarkupLine(Markup.Escape($"slurm node {node}: {state}{(reason.Length > 0 ? $" ({reason})" : "")}"));
+                }
+                catch (Core.Errors.DataPipeException e)
+                {
+                    AnsiConsole.MarkupLine(Markup.Escape($"slurm nodes: unknown ({e.Message})"));
+                }
+            }
             return 0;
         });
         return command;

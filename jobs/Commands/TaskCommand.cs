@@ -2,6 +2,7 @@ using System.CommandLine;
 using DataPipe.Core.Errors;
 using DataPipe.Core.Execution;
 using DataPipe.Jobs.Cli;
+using DataPipe.Jobs.Execution;
 using DataPipe.Jobs.Pipeline;
 
 namespace DataPipe.Jobs.Commands;
@@ -31,7 +32,7 @@ public static class TaskCommand
             var step = def.FindStep(name)
                 ?? throw new PipelineConfigException($"{def.File}: no stage or step named '{name}' (steps: {string.Join(", ", def.Steps.Select(s => s.Name))})");
             int index = parse.GetValue(task);
-            var built = await step.Build(ct).ConfigureAwait(false);
+            var built = TaskHold.Wrap(await step.Build(ct).ConfigureAwait(false), step.Name);
             var plan = await built.PlanAsync(ct).ConfigureAwait(false);
             if (index >= plan.TaskCount)
             {

@@ -25,6 +25,8 @@ public sealed record StepStatus
 
     /// <summary>The error of that failed task, from its error record ("IOException: disk full").</summary>
     public string? FailedError { get; init; }
+    /// <summary>Attempts whose process died without ending them (a node lost mid-task), and where each was rerun.</summary>
+    public IReadOnlyList<LostAttempt> Lost { get; init; } = [];
 }
 
 /// <summary>
@@ -99,6 +101,7 @@ public static class PipelineStatus
             Slurm = slurm,
             FailedLog = failedLog,
             FailedError = failedError,
+            Lost = TaskAttempts.FindLost(dir, plan.TaskCount, plan.CreatedAt.AddSeconds(-1)),
         };
     }
 }

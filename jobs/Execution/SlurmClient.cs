@@ -50,6 +50,9 @@ public sealed class SlurmClient(IReadOnlyDictionary<string, string>? environment
             $"--chdir={s.WorkDir}",
             // A job whose dependency can never be met (upstream failed) is cancelled instead of pending forever.
             "--kill-on-invalid-dep=yes",
+            // An element whose node fails is queued again (the task reruns on another node), whatever the site's
+            // JobRequeue default; a task that fails on its own is not.
+            "--requeue",
         };
         if (s.Resources.Partition is { } p) args.Add($"--partition={p}");
         if (s.Resources.Memory is { } m) args.Add($"--mem={m}");
@@ -94,6 +97,18 @@ public sealed class SlurmClient(IReadOnlyDictionary<string, string>? environment
             .Select(l => l.Split(' ').FirstOrDefault(f => f.StartsWith("JobState=", StringComparison.Ordinal)))
             .Where(f => f is not null)
             .Select(f => f!["JobState=".Length..])];
+    }
+
+    /// <summary>Every node with its state and, for a node that is not up, Slurm's reason ("down*", "Not responding"), from <c>sinfo -N</c>.</summary>
+    public async Task<List<(string Node, string State, string Reason)>> NodesAsync(CancellationToken ct)
+    {
+        var (code, stdout, stderr) = await RunAsync("sinfo", ["-h", "-N", "-o", "%N|%T|%E"], ct).ConfigureAwait(false);
+        if (code != 0) throw new DataPipeException($"sinfo failed (exit {code}): {stderr.Trim()}");
+        return [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split('|'))
+            .Where(p => p.Length == 3)
+            .Select(p => (p[0], p[1], p[2] == "none" ? "" : p[2]))
+            .DistinctBy(n => n.Item1)];
     }
 
     public async Task CancelAsync(IReadOnlyCollection<string> jobIds)

@@ -113,7 +113,7 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
             {
                 var states = queue[id];
                 var status = PipelineStatus.ReadStep(step);
-                string line = $"[{step.Name}] job {id}: {SlurmClient.Describe(states)}; tasks {status.Done}/{status.Tasks} done, rows {status.RowsIn:N0} in, {status.RowsOut:N0} out";
+                string line = $"[{step.Name}] job {id}: {SlurmClient.Describe(states)}; tasks {status.Done}/{status.Tasks} done, rows {status.RowsIn:N0} in, {status.RowsOut:N0} out{LostText(status)}";
                 if (lastLine.GetValueOrDefault(step.Name) != line)
                 {
                     log.WriteLine(line);
@@ -142,6 +142,10 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
             if (pending.Count > 0) await Task.Delay(poll, ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>"; task 1 lost on node2, rerun on node3" for each attempt whose node died under it.</summary>
+    private static string LostText(StepStatus status) => string.Concat(status.Lost.Select(l =>
+        $"; task {l.Task} lost on {l.Host}, {(l.RerunOn is null ? "waiting for its rerun" : $"rerun on {l.RerunOn}")}"));
 
     private string WriteScript(string slurmDir, PipelineDefinition pipeline, PipelineStep step, int attempts)
     {

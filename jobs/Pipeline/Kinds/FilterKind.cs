@@ -18,7 +18,10 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// <item><c>classifier:</c> trains the model in a step of its own: <c>positives</c> (files, folders, globs or input
 /// names, resolved against the pipeline file) against the filter's input documents as negatives; <c>hash_bits</c>,
 /// <c>bigrams</c>, <c>hidden</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c>, <c>holdout</c>, <c>seed</c>,
-/// <c>threshold</c>, <c>chunk_chars</c>, <c>min_chars</c>, <c>max_examples</c>, <c>device</c>, <c>threads</c>.
+/// <c>threshold</c>, <c>chunk_chars</c>, <c>min_chars</c>, <c>max_examples</c>, <c>device</c>, <c>threads</c>;
+/// <c>positive_weights</c> (one mixing weight per positives entry), <c>negatives</c> (an input or stage name or a
+/// path: negatives other than the filter's input), <c>scoring</c> (in_sample | crossfit | disjoint) and <c>folds</c>
+/// (crossfit: each document is scored by the fold model that never learned from it).
 /// The stage then runs as <c>NAME.classifier</c> (writes <c>NAME/classifier/model</c>) and <c>NAME</c> (writes
 /// <c>NAME/documents</c>). Or <c>model: DIR</c> for a model trained before; neither runs the rules only.</item>
 /// <item><c>keep</c>: pareto (GPT-3: keep when pareto(α) &gt; 1 − score) | threshold | score_only; <c>pareto_alpha</c>
@@ -83,10 +86,11 @@ public sealed class FilterKind : IStageKind
         string classifierDir = Path.Combine(spec.OutputDir, "classifier");
         string documentsDir = Path.Combine(spec.OutputDir, "documents");
         string trainedModel = TrainClassifierStage.ModelIn(classifierDir);
+        string? folds = train.Scoring == ClassifierScoring.CrossFit ? TrainClassifierStage.FoldsIn(classifierDir) : null;
         return
         [
             Step(spec, $"{spec.Name}.classifier", classifierDir, 1, async ct => await TrainClassifierStage.CreateAsync(train, ct).ConfigureAwait(false)) with { Report = ReportClassifier },
-            Step(spec, spec.Name, documentsDir, tasks, _ => Task.FromResult<IStage>(new FilterStage(Options(trainedModel)))),
+            Step(spec, spec.Name, documentsDir, tasks, _ => Task.FromResult<IStage>(new FilterStage(Options(trainedModel) with { Folds = folds }))),
         ];
     }
 
@@ -147,6 +151,23 @@ public sealed class FilterKind : IStageKind
                 throw c.Error("positives", $"'{entry}' resolves to {path}, which does not exist");
             positives.Add(path);
         }
+        var weights = c.OptionalDoubleList("positive_weights", min: 1e-9, max: 1e9);
+        if (weights is not null && weights.Count != raw.Count)
+            throw c.Error("positive_weights", $"{weights.Count} weights for {raw.Count} positives entries (one each)");
+        string scoringName = c.Choice("scoring", "in_sample", "in_sample", "crossfit", "disjoint");
+        var scoring = scoringName switch
+        {
+            "crossfit" => ClassifierScoring.CrossFit,
+            "disjoint" => ClassifierScoring.Disjoint,
+            _ => ClassifierScoring.InSample,
+        };
+        int folds = c.Int("folds", 5, min: 2, max: 100);
+        if (c.Has("folds") && scoring != ClassifierScoring.CrossFit) throw c.Error("folds", $"folds are used only with scoring: crossfit (scoring is {scoringName})");
+        string? negativesEntry = c.OptionalString("negatives");
+        if (negativesEntry is not null)
+            negatives = context.HasName(negativesEntry) ? context.Resolve(c, "negatives", negativesEntry).Single : context.ResolveInputPath(negativesEntry);
+        if (scoring == ClassifierScoring.Disjoint && negativesEntry is null)
+            throw c.Error("scoring", "disjoint scoring needs negatives: a documents dataset other than the filter's input");
         var t = new ClassifierTrainingOptions();
         var text = new TrainingTextOptions();
         var training = new ClassifierTrainingOptions
@@ -181,6 +202,9 @@ public sealed class FilterKind : IStageKind
             Negatives = negatives,
             Training = training,
             Text = textOptions,
+            PositiveWeights = weights ?? [],
+            Scoring = scoring,
+            Folds = folds,
         };
     }
 
