@@ -17,7 +17,7 @@ public enum DedupVerification
 
 /// <summary>
 /// The options of the dedup stages, as plain data (their JSON is part of every dedup stage's config hash).
-/// Defaults follow issue 4 and GPT-3's use of Spark MinHashLSH: 5-word shingles, 14 bands × 8 rows, Jaccard 0.8.
+/// Defaults follow GPT-3's use of Spark MinHashLSH: 5-word shingles, 14 bands × 8 rows, Jaccard 0.8.
 /// </summary>
 public sealed record DedupOptions
 {

@@ -1,4 +1,5 @@
 using DataPipe.Core.Datasets;
+using DataPipe.Core.Errors;
 using DataPipe.Core.Execution;
 using DataPipe.Core.Stages;
 using DataPipe.Dedup.MinHash;
@@ -37,7 +38,7 @@ public sealed class DedupPipeline(DedupOptions options, string inputDir, string 
         var signatures = new SignatureStage(options, input);
         var pairs = new PairsStage(options, SignaturesDir, signatures.ConfigHash);
         var clusters = new ClusterStage(options, SignaturesDir, PairsDir, pairs.ConfigHash);
-        var write = new WriteStage(options, input, ClustersDir, clusters.ConfigHash);
+        var write = new WriteStage(options, input, ClustersDir, clusters.ConfigHash, WriteStats);
         return [(signatures, SignaturesDir), (pairs, PairsDir), (clusters, ClustersDir), (write, DocumentsDir)];
     }
 
@@ -45,19 +46,29 @@ public sealed class DedupPipeline(DedupOptions options, string inputDir, string 
     public Task<DedupStats> RunAsync(ExecutorOptions executor, CancellationToken ct = default)
         => RunAsync((stage, dir, token) => new LocalExecutor().RunAsync(stage, dir, executor, token), ct);
 
-    /// <summary>Runs the stages through <paramref name="run"/> (the CLI passes one that draws progress), then writes the stats.</summary>
+    /// <summary>Runs the stages through <paramref name="run"/> (the CLI passes one that draws progress) and returns the stats they wrote.</summary>
     public async Task<DedupStats> RunAsync(Func<IStage, string, CancellationToken, Task<StageResult>> run, CancellationToken ct = default)
     {
-        var results = new List<StageResult>();
         foreach (var (stage, dir) in Stages())
-            results.Add(await run(stage, dir, ct).ConfigureAwait(false));
-        var stats = DedupStats.From(options, results, ClustersDir, DocumentsDir);
+            await run(stage, dir, ct).ConfigureAwait(false);
+        return DatasetFolder.ReadJson<DedupStats>(StatsPath)
+            ?? throw new DataPipeException($"{StatsPath}: missing after the documents stage completed");
+    }
+
+    /// <summary>
+    /// Writes <c>dedup_stats.json</c> from the finished signature, pairs and cluster folders and the documents stage's task
+    /// records; the documents stage calls it as it finalizes, so a pipeline run and <c>datapipe dedup</c> both write it.
+    /// </summary>
+    private void WriteStats(IReadOnlyList<TaskRecord> documentsTasks)
+    {
+        SuccessRecord Done(string dir) => DatasetFolder.ReadSuccess(dir)
+            ?? throw new DataPipeException($"{dir}: not complete (no {DatasetFolder.SuccessFile}) while dedup's last stage finishes");
+        var stats = DedupStats.From(options, Done(SignaturesDir), Done(PairsDir), Done(ClustersDir), documentsTasks, ClustersDir, DocumentsDir);
         DatasetFolder.WriteJsonAtomic(StatsPath, stats);
-        return stats;
     }
 }
 
-/// <summary><c>dedup_stats.json</c>: what dedup found, in the terms.</summary>
+/// <summary><c>dedup_stats.json</c>: what dedup found: exact and near duplicates, clusters, pairs checked and rejected, the banding.</summary>
 public sealed record DedupStats
 {
     public long DocumentsIn { get; init; }
@@ -79,17 +90,15 @@ public sealed record DedupStats
 
     public sealed record LargestCluster(long Cluster, int Size, long Kept, IReadOnlyList<string> ExampleUrls);
 
-    internal static DedupStats From(DedupOptions options, IReadOnlyList<StageResult> results, string clustersDir, string documentsDir)
+    internal static DedupStats From(DedupOptions options, SuccessRecord sig, SuccessRecord pairs, SuccessRecord clusters,
+        IReadOnlyList<TaskRecord> documentsTasks, string clustersDir, string documentsDir)
     {
-        var sig = results[0].Success;
-        var pairs = results[1].Success;
-        var write = results[3].Success;
         var summary = DatasetFolder.ReadJson<ClusterSummary>(Path.Combine(clustersDir, ClusterStage.SummaryFile)) ?? new ClusterSummary();
         var urls = WriteStage.ReadExampleUrls(documentsDir);
         return new DedupStats
         {
             DocumentsIn = sig.RowsIn,
-            DocumentsOut = write.RowsOut,
+            DocumentsOut = documentsTasks.Sum(t => t.RowsOut),
             ExactDuplicates = summary.ExactDuplicates,
             NearDuplicates = summary.NearDuplicates,
             Clusters = summary.Clusters,
@@ -104,7 +113,14 @@ public sealed record DedupStats
             Verify = options.Verify,
             LargestClusters = [.. summary.Largest.Select(c => new LargestCluster(c.Cluster, c.Size, c.Kept,
                 [.. c.Examples.Select(d => urls.TryGetValue(d, out var u) ? u : $"#{d}")]))],
-            StageWallSeconds = new(results.ToDictionary(r => r.Stage, r => r.Success.WallSeconds), StringComparer.Ordinal),
+            StageWallSeconds = new(StringComparer.Ordinal)
+            {
+                [sig.Stage] = sig.WallSeconds,
+                [pairs.Stage] = pairs.WallSeconds,
+                [clusters.Stage] = clusters.WallSeconds,
+                // This file is written as the documents stage finishes, before its wall time is known: its tasks' sum.
+                [WriteStage.StageName] = Math.Round(documentsTasks.Sum(t => t.Seconds), 3),
+            },
         };
     }
 }

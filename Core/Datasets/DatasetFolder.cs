@@ -5,11 +5,12 @@ using DataPipe.Core.Stages;
 namespace DataPipe.Core.Datasets;
 
 /// <summary>
-/// The on-disk layout of a dataset written by one stage (architecture page):
+/// The on-disk layout of a dataset written by one stage (docs/architecture.md, "Datasets"):
 /// <code>
 /// DIR/part-00000.parquet ...   one file per task, renamed into place when complete
 /// DIR/_stage.json              the plan: stage, config hash, task count (written before any task runs)
 /// DIR/_tasks/00000.json        per-task completion record
+/// DIR/_tasks/00000.error.json  the last failed attempt of a task not (yet) complete: error type, message, log
 /// DIR/_logs/task-00000.log     per-task log (skipped records with file and offset, retries, errors)
 /// DIR/_tmp/00000/              a running task's files before they are committed
 /// DIR/_claims/00000.lock        held (flock) by the process running the task, so no two processes run it at once
@@ -28,6 +29,8 @@ public static class DatasetFolder
     public static string PartFileName(int task) => $"part-{task:D5}.parquet";
 
     public static string TaskRecordPath(string dir, int task) => Path.Combine(dir, TasksDir, $"{task:D5}.json");
+
+    public static string TaskErrorPath(string dir, int task) => Path.Combine(dir, TasksDir, $"{task:D5}.error.json");
 
     public static string TaskLogPath(string dir, int task) => Path.Combine(dir, LogsDir, $"task-{task:D5}.log");
 
@@ -50,6 +53,9 @@ public static class DatasetFolder
     public static SuccessRecord? ReadSuccess(string dir) => ReadJson<SuccessRecord>(Path.Combine(dir, SuccessFile));
 
     public static TaskRecord? ReadTaskRecord(string dir, int task) => ReadJson<TaskRecord>(TaskRecordPath(dir, task));
+
+    /// <summary>The record of task <paramref name="task"/>'s last failed attempt; null when it has none.</summary>
+    public static TaskErrorRecord? ReadTaskError(string dir, int task) => ReadJson<TaskErrorRecord>(TaskErrorPath(dir, task));
 
     public static StagePlanRecord? ReadStagePlan(string dir) => ReadJson<StagePlanRecord>(Path.Combine(dir, StageFile));
 

@@ -3,7 +3,7 @@ namespace DataPipe.Core.Documents;
 /// <summary>
 /// One web page as it moves through the pipeline. Ingest fills the first columns; Filter adds
 /// <see cref="QualityScore"/>, Dedup adds <see cref="DupCluster"/>. Column names and types are fixed by
-/// <see cref="DocumentSchema"/> (the architecture page's document contract).
+/// <see cref="DocumentSchema"/> (the document contract in docs/architecture.md).
 /// </summary>
 public sealed class Document
 {

@@ -3,7 +3,7 @@ using Parquet.Schema;
 namespace DataPipe.Core.Documents;
 
 /// <summary>
-/// The Parquet schema of a documents dataset (architecture page, "Datasets"). Every stage that passes
+/// The Parquet schema of a documents dataset (docs/architecture.md, "Datasets"). Every stage that passes
 /// documents on writes this schema; readers look columns up by name, so files written before Filter
 /// or Dedup (without <c>quality_score</c>/<c>dup_cluster</c>) read back with those columns null.
 /// </summary>

@@ -25,6 +25,26 @@ public sealed class FolderLock : IDisposable
     /// <summary>Takes the lock if nobody holds it; null when another process (or another handle in this one) does.</summary>
     public static FolderLock? TryAcquire(string path)
     {
+        if (TryOpen(path) is not { } stream) return null;
+        try
+        {
+            // Who holds it, for `datapipe status` and people reading the folder. A side file: the lock file itself
+            // cannot be read by others while it is held (readers take a shared flock).
+            File.WriteAllText(path + ".holder", $"{Environment.MachineName} pid {Environment.ProcessId} since {DateTime.UtcNow:O}\n");
+        }
+        catch (IOException)
+        {
+            // The note is informational; a full disk must not stop the lock from working.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return new FolderLock(path, stream);
+    }
+
+    /// <summary>Opens the lock file exclusively (taking the flock); null when someone else holds it.</summary>
+    private static FileStream? TryOpen(string path)
+    {
         string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         FileStream stream;
         try
@@ -45,20 +65,7 @@ public sealed class FolderLock : IDisposable
         {
             throw new DataPipeException($"{path}: cannot create lock file ({e.Message})", e);
         }
-        try
-        {
-            // Who holds it, for `datapipe status` and people reading the folder. A side file: the lock file itself
-            // cannot be read by others while it is held (readers take a shared flock).
-            File.WriteAllText(path + ".holder", $"{Environment.MachineName} pid {Environment.ProcessId} since {DateTime.UtcNow:O}\n");
-        }
-        catch (IOException)
-        {
-            // The note is informational; a full disk must not stop the lock from working.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        return new FolderLock(path, stream);
+        return stream;
     }
 
     /// <summary>Waits until the lock is free, polling; throws when <paramref name="ct"/> is cancelled.</summary>
@@ -76,11 +83,14 @@ public sealed class FolderLock : IDisposable
     /// <summary>Blocking form of <see cref="AcquireAsync"/>, for the short critical sections (prepare, finalize).</summary>
     public static FolderLock Acquire(string path) => AcquireAsync(path, CancellationToken.None).GetAwaiter().GetResult();
 
-    /// <summary>True when some process holds the lock at this moment (the file exists and cannot be locked).</summary>
+    /// <summary>
+    /// True when some process holds the lock at this moment (the file exists and cannot be locked). The probe takes and
+    /// drops the flock without writing a holder note, so looking never changes who the folder says holds it.
+    /// </summary>
     public static bool IsHeld(string path)
     {
         if (!File.Exists(path)) return false;
-        using var probe = TryAcquire(path);
+        using var probe = TryOpen(path);
         return probe is null;
     }
 

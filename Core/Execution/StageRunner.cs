@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DataPipe.Core.Datasets;
 using DataPipe.Core.Errors;
 using DataPipe.Core.Faults;
@@ -123,6 +122,7 @@ public static class StageRunner
                 throw;
             }
             ctx.Log($"done: {record.RowsIn} rows in, {record.RowsOut} rows out, {record.Seconds:F1} s");
+            TryDeleteFile(DatasetFolder.TaskErrorPath(outputDir, task));
             TryDeleteDir(tmp);
             return record;
         }
@@ -130,8 +130,37 @@ public static class StageRunner
         {
             ctx.Log($"failed: {e.GetType().Name}: {e.Message}");
             if (e is not DataPipeException) ctx.Log(e.ToString());
+            WriteError(outputDir, stage, plan, task, attempt, ctx.LogPath, e);
             TryDeleteDir(tmp);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Records a failed attempt as <c>_tasks/NNNNN.error.json</c>, for status and executors to read. Best effort: a record
+    /// that cannot be written (full disk) must not replace the task's own error, which the log also holds.
+    /// </summary>
+    private static void WriteError(string outputDir, IStage stage, StagePlan plan, int task, int attempt, string logPath, Exception e)
+    {
+        try
+        {
+            DatasetFolder.WriteJsonAtomic(DatasetFolder.TaskErrorPath(outputDir, task), new TaskErrorRecord
+            {
+                Stage = stage.Name,
+                Task = task,
+                TaskCount = plan.TaskCount,
+                ConfigHash = stage.ConfigHash,
+                Attempt = attempt,
+                Host = Environment.MachineName,
+                ProcessId = Environment.ProcessId,
+                ErrorType = e.GetType().Name,
+                Message = e.Message,
+                LogPath = logPath,
+                FailedAt = DateTime.UtcNow,
+            });
+        }
+        catch (DataPipeException)
+        {
         }
     }
 
@@ -220,6 +249,13 @@ public static class StageRunner
         }
     }
 
+    private static void TryDeleteFile(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
     private static void TryDeleteDir(string dir)
     {
         try
@@ -229,6 +265,4 @@ public static class StageRunner
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }
-
-    internal static Stopwatch StartClock() => Stopwatch.StartNew();
 }

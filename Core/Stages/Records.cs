@@ -32,6 +32,31 @@ public sealed record TaskRecord
     public DateTime FinishedAt { get; init; }
 }
 
+/// <summary>
+/// <c>_tasks/NNNNN.error.json</c>: written when an attempt of a task fails, removed when the task later succeeds. It is
+/// how <c>datapipe status</c> and the Slurm executor learn that a task failed and why, without reading its log text.
+/// </summary>
+public sealed record TaskErrorRecord
+{
+    public string Stage { get; init; } = "";
+    public int Task { get; init; }
+    public int TaskCount { get; init; }
+    public string ConfigHash { get; init; } = "";
+    public int Attempt { get; init; }
+    public string Host { get; init; } = "";
+    public int ProcessId { get; init; }
+
+    /// <summary>The exception's type name ("IOException", "DataPipeException").</summary>
+    public string ErrorType { get; init; } = "";
+
+    /// <summary>The one-line message a person reads first.</summary>
+    public string Message { get; init; } = "";
+
+    /// <summary>The task's log file, with the full story (stack trace for unexpected errors).</summary>
+    public string LogPath { get; init; } = "";
+    public DateTime FailedAt { get; init; }
+}
+
 /// <summary><c>_SUCCESS.json</c>: written last, when every task of the stage is done.</summary>
 public sealed record SuccessRecord
 {

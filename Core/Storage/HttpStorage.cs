@@ -90,7 +90,7 @@ public sealed class HttpStorage(StorageOptions options, HttpClient? client = nul
                 await SkipAsync(body, offset, ct).ConfigureAwait(false);
             }
         }
-        return (new ResponseBody(body, response), total);
+        return (new OwnedReadStream(body, response), total);
     }
 
     private static async Task SkipAsync(Stream body, long count, CancellationToken ct)
@@ -106,30 +106,4 @@ public sealed class HttpStorage(StorageOptions options, HttpClient? client = nul
 
     public Task<IReadOnlyList<string>> GlobAsync(string pattern, CancellationToken ct)
         => throw new DataPipeException($"{pattern}: wildcards are not supported for http(s) inputs; use a listing (warc.paths.gz) instead");
-
-    /// <summary>Keeps the response alive as long as its body is read, and disposes both together.</summary>
-    private sealed class ResponseBody(Stream inner, HttpResponseMessage response) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                response.Dispose();
-            }
-            base.Dispose(disposing);
-        }
-    }
 }

@@ -64,7 +64,7 @@ public sealed class S3Storage(StorageOptions options) : IStorageBackend
             {
                 var response = await _client.Value.GetObjectAsync(request, t).ConfigureAwait(false);
                 long total = offset + response.ContentLength;
-                return (new S3Body(response), (long?)total);
+                return (new OwnedReadStream(response.ResponseStream, response), (long?)total);
             }
             catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest)
             {
@@ -106,27 +106,5 @@ public sealed class S3Storage(StorageOptions options) : IStorageBackend
             throw new StorageException(pattern, $"S3 list failed: {(int)e.StatusCode} {e.ErrorCode}", e);
         }
         return [.. keys.Order(StringComparer.Ordinal).Select(k => $"s3://{bucket}/{k}")];
-    }
-
-    private sealed class S3Body(GetObjectResponse response) : Stream
-    {
-        private readonly Stream _inner = response.ResponseStream;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) response.Dispose();
-            base.Dispose(disposing);
-        }
     }
 }

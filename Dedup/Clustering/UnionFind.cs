@@ -22,10 +22,6 @@ public sealed class UnionFind
         _size[ra] += _size[rb];
     }
 
-    /// <summary>True when both documents are known and in the same set.</summary>
-    public bool Connected(long a, long b) =>
-        _node.TryGetValue(a, out int na) && _node.TryGetValue(b, out int nb) && Find(na) == Find(nb);
-
     /// <summary>The node of the set holding <paramref name="doc"/>, or -1 when the document is in no pair.</summary>
     public int SetOf(long doc) => _node.TryGetValue(doc, out int n) ? Find(n) : -1;
 

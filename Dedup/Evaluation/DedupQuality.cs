@@ -6,7 +6,7 @@ namespace DataPipe.Dedup.Evaluation;
 
 /// <summary>
 /// Scores a dedup run against a <see cref="GroundTruthCorpus"/>: per band of true Jaccard similarity, the share of
-/// ground-truth pairs that ended in one cluster, beside the LSH S-curve's prediction P = 1 − (1 − s^r)^b (issue 4);
+/// ground-truth pairs that ended in one cluster, beside the LSH S-curve's prediction P = 1 − (1 − s^r)^b;
 /// recall of pairs at or above 0.85 and at or above the threshold; and precision, the share of the near pairs the run
 /// emitted whose true similarity (exact Jaccard of their 64-bit shingle sets) reaches the threshold.
 /// </summary>

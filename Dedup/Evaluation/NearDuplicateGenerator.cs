@@ -8,7 +8,7 @@ namespace DataPipe.Dedup.Evaluation;
 
 /// <summary>
 /// Ground truth for dedup: documents built from real sentences (WikiText-2, Tiny Shakespeare, Common Crawl text from
-/// ../shared/data), and near-duplicates made from them with the edits web copies show (issue 4): words substituted,
+/// ../shared/data), and near-duplicates made from them with the edits web copies show: words substituted,
 /// inserted and deleted, boilerplate added, paragraphs moved, until the exact Jaccard similarity of their word-shingle
 /// sets reaches a target level. The similarity actually reached is measured, not assumed, and recorded with the pair.
 /// Deterministic for a seed.

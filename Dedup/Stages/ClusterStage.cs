@@ -10,7 +10,7 @@ namespace DataPipe.Dedup.Stages;
 /// <summary>
 /// Dedup step 3 of 4, a single task: union-find over every pair from every partition (memory proportional to the
 /// documents that have a duplicate, not to the corpus). Each cluster keeps one document: the highest
-/// <c>quality_score</c>, then the earliest <c>fetch_time</c>, then the first in input order (issue 4). A cluster's id
+/// <c>quality_score</c>, then the earliest <c>fetch_time</c>, then the first in input order. A cluster's id
 /// is its smallest global row index, so ids do not depend on task counts or on the order pairs arrive in.
 /// A dropped document is an exact duplicate when another member of its exact group (same text or URL, joined by
 /// exact pairs alone) ranks above it, else a near duplicate. Writes <c>clusters.bin</c> (one assignment per clustered

@@ -15,7 +15,7 @@ namespace DataPipe.Dedup.Stages;
 /// Dedup map step 1 of 4, one task per input slice. For every document: the normalized text's word shingles
 /// (<see cref="WordShingler"/>), its MinHash signature (<see cref="MinHasher"/>), and one bucket key per LSH band
 /// (<see cref="LshBanding"/>, Leskovec et al., Mining of Massive Datasets ch. 3.4), plus two exact keys: the
-/// <c>content_hash</c> column and a hash of the URL (issue 4: exact duplicates by normalized text or URL). Keys are
+/// <c>content_hash</c> column and a hash of the URL (exact duplicates by normalized text or URL). Keys are
 /// written to one file per bucket partition (<c>buckets/tTTTTT-pPPPPP.bin</c>, partitioned by hash range), which the
 /// pairs stage reads across all tasks: the shuffle of a map/reduce. Beside them: per-document metadata for choosing
 /// the survivor (<c>meta/</c>) and, when verification is on, the shingle set or signature (<c>verify/</c>).

@@ -11,9 +11,11 @@ namespace DataPipe.Dedup.Stages;
 /// cluster each represents (its own global row index when it has no duplicate). Dropped documents are counted by
 /// reason and, with <see cref="DedupOptions.KeepRejected"/>, written to <c>rejected/exact/</c> or <c>rejected/near/</c>
 /// with the cluster they belong to. Only the assignments of the slice's own rows are held in memory.
-/// The URLs of the largest clusters' example documents are written to <c>dedup-examples/tTTTTT.json</c>.
+/// The URLs of the largest clusters' example documents are written to <c>dedup-examples/tTTTTT.json</c>. When the last
+/// task is done, the dedup's numbers are written (<see cref="DedupPipeline"/>'s <c>dedup_stats.json</c>), whichever
+/// executor ran it.
 /// </summary>
-public sealed class WriteStage : IStage
+public sealed class WriteStage : IFinalizingStage
 {
     public const string StageName = "dedup";
     public const string ExamplesDir = "dedup-examples";
@@ -22,8 +24,12 @@ public sealed class WriteStage : IStage
     private readonly InputSlices _input;
     private readonly string _clustersDir;
 
-    public WriteStage(DedupOptions options, InputSlices input, string clustersDir, string clustersHash)
+    private readonly Action<IReadOnlyList<TaskRecord>>? _finalize;
+
+    /// <param name="finalize">Run once when every task is done, before <c>_SUCCESS.json</c> (the run's <c>dedup_stats.json</c>).</param>
+    public WriteStage(DedupOptions options, InputSlices input, string clustersDir, string clustersHash, Action<IReadOnlyList<TaskRecord>>? finalize = null)
     {
+        _finalize = finalize;
         _options = options;
         _input = input;
         _clustersDir = Path.GetFullPath(clustersDir);
@@ -31,6 +37,8 @@ public sealed class WriteStage : IStage
     }
 
     public string Name => StageName;
+
+    public void FinalizeStage(string outputDir, IReadOnlyList<TaskRecord> tasks) => _finalize?.Invoke(tasks);
 
     public string ConfigHash { get; }
 

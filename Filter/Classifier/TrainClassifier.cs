@@ -15,8 +15,8 @@ public static class TrainClassifier
     {
         var pos = await TrainingTexts.ReadAsync(positives, positive: true, textOptions, ct).ConfigureAwait(false);
         log?.Invoke($"positives: {pos.Count} examples from {positives.Count} input(s)");
-        var neg = await TrainingTexts.ReadAsync(negatives, positive: false, textOptions, ct).ConfigureAwait(false);
-        log?.Invoke($"negatives: {neg.Count} examples from {negatives.Count} input(s)");
+        var (neg, read) = await TrainingTexts.ReadNegativesAsync(negatives, textOptions, ct).ConfigureAwait(false);
+        log?.Invoke($"negatives: {neg.Count} of {read} examples from {negatives.Count} input(s)");
         var trained = ClassifierTrainer.Train([.. pos, .. neg], trainOptions, log, ct);
         SaveModel(outputDir, trained);
         return trained;

@@ -123,12 +123,9 @@ public sealed class TrainClassifierStage : IStage
             ctx.Log($"positives[{g}]: {read.Count} examples, mixing weight {weight}");
         }
         var positives = _options.PositiveWeights.Count > 0 ? CrossFitScorer.Mix(sources) : [.. sources.SelectMany(s => s.Item1)];
-        var all = await TrainingTexts.ReadAsync([_options.Negatives], positive: false, _options.Text with { MaxExamples = 0 }, ct).ConfigureAwait(false);
-        IEnumerable<LabeledText> ordered = all.OrderBy(e => e.Id, StringComparer.Ordinal);
-        if (_options.Text.MaxExamples > 0) ordered = ordered.Take(_options.Text.MaxExamples);
-        var negatives = ordered.ToList();
+        var (negatives, readNegatives) = await TrainingTexts.ReadNegativesAsync([_options.Negatives], _options.Text, ct).ConfigureAwait(false);
         ctx.AddRowsIn(positives.Count + negatives.Count);
-        ctx.Log($"positives: {positives.Count} examples from {_positiveFiles.Count} file(s); negatives: {negatives.Count} of {all.Count} documents of {_options.Negatives}");
+        ctx.Log($"positives: {positives.Count} examples from {_positiveFiles.Count} file(s); negatives: {negatives.Count} of {readNegatives} documents of {_options.Negatives}");
         ctx.Progress.Advance(1);
 
         var trained = ClassifierTrainer.Train([.. positives, .. negatives], _options.Training, ctx.Log, ct);

@@ -60,6 +60,20 @@ public static class TrainingTexts
         return result;
     }
 
+    /// <summary>
+    /// The negative examples in one order whatever order the files list them in or how many parts a dataset has: every
+    /// text read, sorted by id, then the first <see cref="TrainingTextOptions.MaxExamples"/> kept. The CLI and the
+    /// pipeline's classifier step both read negatives here, so they train on the same examples. Also returns how many
+    /// texts were read before the cut.
+    /// </summary>
+    public static async Task<(List<LabeledText> Negatives, int Read)> ReadNegativesAsync(IEnumerable<string> specs, TrainingTextOptions options, CancellationToken ct = default)
+    {
+        var all = await ReadAsync(specs, positive: false, options with { MaxExamples = 0 }, ct).ConfigureAwait(false);
+        IEnumerable<LabeledText> ordered = all.OrderBy(e => e.Id, StringComparer.Ordinal);
+        if (options.MaxExamples > 0) ordered = ordered.Take(options.MaxExamples);
+        return (ordered.ToList(), all.Count);
+    }
+
     /// <summary>The files one input spec names (a file, a folder, a completed dataset's parts, or a glob), in a stable order.</summary>
     public static async Task<IReadOnlyList<string>> ExpandAsync(string spec, CancellationToken ct = default)
     {

@@ -39,7 +39,6 @@ public struct LiteNode
     /// <summary>Lower-case <c>role</c> attribute (or <c>itemprop</c>/<c>rel</c> when it names an author), or null.</summary>
     public string? Role;
 
-    public readonly bool IsElement => !IsText;
 }
 
 /// <summary>The tree <see cref="LiteHtmlParser"/> builds: nodes over one shared buffer of decoded text.</summary>

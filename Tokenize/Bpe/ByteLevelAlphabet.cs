@@ -23,17 +23,6 @@ public static class ByteLevelAlphabet
         });
     }
 
-    /// <summary>The bytes of an alphabet string; false if a character is not in the alphabet.</summary>
-    public static bool TryToBytes(string text, out byte[] bytes)
-    {
-        bytes = new byte[text.Length];
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (!CharToByte.TryGetValue(text[i], out bytes[i])) return false;
-        }
-        return true;
-    }
-
     private static char[] Build()
     {
         var map = new char[256];

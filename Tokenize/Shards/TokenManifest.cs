@@ -4,7 +4,7 @@ using DataPipe.Core.Errors;
 namespace DataPipe.Tokenize.Shards;
 
 /// <summary>
-/// <c>manifest.json</c> of a token shard folder (architecture page): the tokenizer's identity, every shard with its
+/// <c>manifest.json</c> of a token shard folder (docs/architecture.md, "Datasets"): the tokenizer's identity, every shard with its
 /// split, rows, tokens and SHA-256, the totals, and the seed and validation fraction of the split. Train refuses shards
 /// whose tokenizer hash differs from its checkpoint's.
 /// </summary>

@@ -3,7 +3,7 @@ using Parquet.Schema;
 namespace DataPipe.Tokenize.Shards;
 
 /// <summary>
-/// The Parquet schema of a token shard (architecture page): one row per document,
+/// The Parquet schema of a token shard (docs/architecture.md, "Datasets"): one row per document,
 /// <c>{doc_id: string, tokens: list&lt;int32&gt;}</c>, the document's tokens followed by the end-of-text id.
 /// </summary>
 public static class TokenShardSchema

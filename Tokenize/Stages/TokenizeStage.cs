@@ -30,12 +30,19 @@ public sealed record TokenizeOptions
     /// <summary>Tasks the input is divided into (row groups are the unit); at least 1.</summary>
     public int Tasks { get; init; } = 1;
 
-    /// <summary>Threads that encode documents inside one task.</summary>
+    /// <summary>Threads that encode documents inside one task (they change speed, never the shards' bytes).</summary>
     public int ThreadsPerTask { get; init; } = 1;
+
+    /// <summary>
+    /// The threads per task both <c>datapipe tokenize</c> and a pipeline's tokenize stage use unless told otherwise: the
+    /// machine's cores shared among the tasks that run at once, so a small input (fewer tasks than cores) still encodes
+    /// on every core.
+    /// </summary>
+    public static int DefaultThreadsPerTask(int workers, int tasks) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, Math.Min(workers, tasks)));
 }
 
 /// <summary>
-/// Tokenize: documents → token shards (architecture page, "Token shards"), as in GPT-3's data pipeline (Brown et al.
+/// Tokenize: documents → token shards (docs/architecture.md, "Datasets"), as in GPT-3's data pipeline (Brown et al.
 /// 2020, section 2.2) where documents are tokenized with a byte-level BPE and separated by end-of-text.
 /// <list type="bullet">
 /// <item>Each document becomes one row <c>{doc_id, tokens}</c>: its tokens followed by end-of-text. Empty documents are

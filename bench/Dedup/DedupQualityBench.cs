@@ -10,7 +10,7 @@ namespace DataPipe.Bench.Dedup;
 /// <c>dedup-quality [--bases N] [--threshold T] [--tasks N]</c>: generates originals from real text and copies of a
 /// share of them at Jaccard levels from 0.3 to 0.98 plus exact copies, runs dedup with each verification mode, and prints
 /// per similarity bin the share of pairs merged next to the LSH S-curve P = 1 − (1 − s^r)^b, recall at J ≥ 0.85 and at
-/// the threshold, and precision of the emitted pairs (issue 4 targets: recall ≥ 0.95 at J ≥ 0.85, precision ≥ 0.99
+/// the threshold, and precision of the emitted pairs (targets: recall ≥ 0.95 at J ≥ 0.85, precision ≥ 0.99
 /// with verification).
 /// </summary>
 public static class DedupQualityBench

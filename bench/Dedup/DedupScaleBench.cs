@@ -10,7 +10,7 @@ namespace DataPipe.Bench.Dedup;
 /// <c>dedup-scale --docs 100000[,1000000] [--tasks N] [--workers W] [--verify shingles|signature|none]</c>: generates
 /// N documents of about 3 KB from real sentences (12% duplicates), runs the whole dedup and prints wall time per stage,
 /// documents per second and the process's peak working set during dedup (sampled every 50 ms, and the OS peak), then
-/// how time grew from the smallest to the largest size (issue 4: 1,000,000 documents under 4 GB).
+/// how time grew from the smallest to the largest size (target: 1,000,000 documents under 4 GB).
 /// </summary>
 public static class DedupScaleBench
 {

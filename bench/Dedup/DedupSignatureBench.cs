@@ -7,7 +7,7 @@ namespace DataPipe.Bench.Dedup;
 
 /// <summary>
 /// <c>dedup-signatures [--docs N]</c>: single-thread throughput of the signature path on ~3 KB documents from real
-/// text (issue 4 target: 5,000 documents/s per core), broken down into normalization, shingling and MinHash, and the
+/// text (target: 5,000 documents/s per core), broken down into normalization, shingling and MinHash, and the
 /// the default scalar MinHash loop next to the AVX-512 one.
 /// </summary>
 public static class DedupSignatureBench

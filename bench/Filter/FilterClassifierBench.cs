@@ -7,8 +7,8 @@ using DataPipe.Filter.Classifier;
 namespace DataPipe.Bench.Filter;
 
 /// <summary>
-/// <c>filter-classifier</c>: the quality classifier against two independent peers on the same held-out splits, as
-/// issue 3 asks: fastText supervised (Debian <c>fasttext</c>, /usr/bin/fasttext) and scikit-learn HashingVectorizer +
+/// <c>filter-classifier</c>: the quality classifier against two independent peers on the same held-out splits. The
+/// peers: fastText supervised (Debian <c>fasttext</c>, /usr/bin/fasttext) and scikit-learn HashingVectorizer +
 /// LogisticRegression (Debian <c>python3-sklearn</c> via /usr/bin/python3, GPT-3's recipe). For each seed the examples
 /// are split once (<see cref="ClassifierTrainer.Split"/>), every method trains on the same train part and scores the
 /// same held-out part, and AUC is computed by the same code. Prints AUC per seed and mean, and training seconds.

@@ -7,7 +7,7 @@ using DataPipe.Filter.Rules;
 namespace DataPipe.Bench.Filter;
 
 /// <summary>
-/// <c>filter-score-speed</c>: classifier scoring speed on one thread for ~3 KB documents (issue 3's target: at least
+/// <c>filter-score-speed</c>: classifier scoring speed on one thread for ~3 KB documents (target: at least
 /// 20,000 documents per CPU-second), measured in CPU time of this process so a loaded machine reads fairly, plus the
 /// heuristic rules' speed on the same documents for reference. Documents are 3,000-character pieces of WikiText-2;
 /// the model is a 2^20-bucket logistic regression (and with --hidden H, one hidden layer) with random weights, which

@@ -4,7 +4,7 @@ using DataPipe.Fuzz.Hostile;
 namespace DataPipe.Bench.Fuzz;
 
 /// <summary>
-/// <c>hostile-memory [SCENARIO...]</c>: the decompression bombs and giant records of issue 9 at full size (10 GiB
+/// <c>hostile-memory [SCENARIO...]</c>: the decompression bombs and giant records at full size (10 GiB
 /// gzip/brotli bombs, a 500 MB HTML page inside a WARC record, 1,000,000 nested tags), each in its own child process
 /// (<c>DataPipe.Fuzz hostile NAME</c>) so its peak working set is its own, with Ingest's default caps. Prints, per
 /// scenario, what the parsers did, seconds, peak working set and its excess over the baseline process (runtime and

@@ -25,10 +25,13 @@ internal static class BenchShards
     public static Task<TokenManifest> ShakespeareAsync(string dir, long maxBytes) =>
         PlainTextShards.WriteAsync([SharedText("tinyshakespeare.txt")], dir, ByteTokenizer.Instance, valEvery: 10, shards: 2, maxBytes: maxBytes);
 
-    /// <summary>Applies <c>key=value</c> arguments (snake_case config keys) to <paramref name="config"/>; other arguments are returned.</summary>
+    /// <summary>
+    /// Applies <c>key=value</c> arguments (the train stage's option names, <see cref="DataPipe.Jobs.Pipeline.Kinds.TrainKind.Schema"/>)
+    /// to <paramref name="config"/>; <c>bytes</c>, <c>runs</c> and <c>python</c> are the bench's own and are returned.
+    /// </summary>
     public static (TrainConfig Config, Dictionary<string, string> Extra) Parse(string[] args, TrainConfig config)
     {
-        var yaml = new System.Text.StringBuilder(TrainConfigFile.ToYaml(config));
+        var node = new YamlDotNet.RepresentationModel.YamlMappingNode();
         var rest = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string a in args)
         {
@@ -36,9 +39,12 @@ internal static class BenchShards
             if (eq <= 0) throw new ArgumentException($"expected key=value, got '{a}'");
             string key = a[..eq].TrimStart('-').Replace('-', '_');
             if (key is "bytes" or "runs" or "python") rest[key] = a[(eq + 1)..];
-            else yaml.Append(key).Append(": ").Append(a[(eq + 1)..]).Append('\n');
+            else node.Children[new YamlDotNet.RepresentationModel.YamlScalarNode(key)] = new YamlDotNet.RepresentationModel.YamlScalarNode(a[(eq + 1)..]);
         }
-        return (TrainConfigFile.Parse(yaml.ToString(), "arguments"), rest);
+        var section = new DataPipe.Jobs.Pipeline.YamlSection("arguments", "", node);
+        var parsed = DataPipe.Jobs.Pipeline.Kinds.TrainKind.Schema.Read(section, config);
+        section.EnsureNoUnknownKeys();
+        return (parsed.Validate(), rest);
     }
 
     public static async Task<double> UnigramEntropyAsync(string shards, TokenManifest m, string split)

@@ -33,6 +33,13 @@ public static class CommonOptions
 
     public static Option<bool> KeepRejected() => new("--keep-rejected") { Description = "Also write dropped documents, with the reason, to OUTPUT/rejected/" };
 
+    /// <summary><c>--set PATH=VALUE</c>, repeatable: changes a value of the pipeline file as it is loaded.</summary>
+    public static Option<string[]> Set() => new("--set")
+    {
+        Description = "Change a value of the pipeline file as it is loaded, e.g. --set stages.train.options.steps=20 (repeatable)",
+        DefaultValueFactory = _ => [],
+    };
+
     /// <summary>Resolves "0 tasks" to one task per worker.</summary>
     public static int ResolveTasks(int tasks, int workers) => tasks > 0 ? tasks : Math.Max(1, workers);
 }

@@ -8,6 +8,8 @@ using DataPipe.Train;
 using DataPipe.Train.Ablation;
 using Spectre.Console;
 
+using DataPipe.Jobs.Pipeline.Kinds;
+
 namespace DataPipe.Jobs.Commands;
 
 /// <summary>
@@ -50,7 +52,7 @@ public static class AblateCommand
                 ?? throw new DataPipeException($"{def.File}: no tokenize step to find the final documents before it; name the curated step with --curated");
             string spec = parse.GetValue(tokenizer) ?? PipelineTokenizer(def, tokenizeAt) ?? "cl100k_base";
             var files = parse.GetValue(heldOut) is { Length: > 0 } h ? h : [DefaultHeldOut];
-            var config = parse.GetValue(configFile) is { } file ? TrainConfigFile.Load(file) : new TrainConfig { WarmupSteps = 20 };
+            var config = parse.GetValue(configFile) is { } file ? TrainKind.Schema.ReadFile(file, new TrainConfig()).Validate() : new TrainConfig { WarmupSteps = 20 };
             if (parse.GetValue(threads) is int t) config = config with { Threads = t };
             if (parse.GetValue(arms) is { Length: > 0 } || parse.GetValue(seeds) is not null || parse.GetValue(evals) is { Length: > 0 })
                 return await RunSeededAsync(def, parse.GetValue(arms) ?? [], parse.GetValue(seeds), parse.GetValue(evals) ?? [], files,

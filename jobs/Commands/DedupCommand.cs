@@ -4,6 +4,7 @@ using DataPipe.Core.Errors;
 using DataPipe.Core.Execution;
 using DataPipe.Dedup;
 using DataPipe.Jobs.Cli;
+using DataPipe.Jobs.Pipeline.Kinds;
 using Spectre.Console;
 
 namespace DataPipe.Jobs.Commands;
@@ -23,34 +24,17 @@ public static class DedupCommand
         var workers = CommonOptions.Workers();
         var attempts = CommonOptions.Attempts();
         var force = CommonOptions.Force();
-        var keepRejected = CommonOptions.KeepRejected();
-        var ngram = new Option<int>("--ngram", "--shingle") { Description = "Words per shingle", DefaultValueFactory = _ => 5 };
-        var bands = new Option<int?>("--bands") { Description = "LSH bands (with --rows; default: chosen from --threshold, 14 x 8 at 0.8)" };
-        var rows = new Option<int?>("--rows") { Description = "Rows per LSH band (with --bands)" };
-        var threshold = new Option<double>("--threshold") { Description = "Jaccard similarity at or above which documents are near-duplicates", DefaultValueFactory = _ => 0.8 };
-        var verify = new Option<DedupVerification>("--verify") { Description = "Confirm LSH candidates by exact shingle-set Jaccard, by signature agreement, or not at all", DefaultValueFactory = _ => DedupVerification.Shingles };
-        var partitions = new Option<int>("--partitions") { Description = "Bucket partitions (tasks of the pairs stage; 0: max(tasks, 8))" };
-        var noUrl = new Option<bool>("--no-url-dedup") { Description = "Do not treat a repeated URL as an exact duplicate" };
+        var flags = DedupKind.Schema.CreateFlags(new DedupOptions());
 
         var command = new Command("dedup", "Remove exact (content_hash, URL) and near-duplicate (MinHash LSH) documents")
         {
-            input, output, tasks, workers, attempts, force, keepRejected, ngram, bands, rows, threshold, verify, partitions, noUrl,
+            input, output, tasks, workers, attempts, force,
         };
+        foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
             int w = parse.GetValue(workers);
-            var options = new DedupOptions
-            {
-                ShingleSize = parse.GetValue(ngram),
-                Bands = parse.GetValue(bands),
-                Rows = parse.GetValue(rows),
-                Threshold = parse.GetValue(threshold),
-                Verify = parse.GetValue(verify),
-                Tasks = CommonOptions.ResolveTasks(parse.GetValue(tasks), w),
-                Partitions = parse.GetValue(partitions),
-                ExactByUrl = !parse.GetValue(noUrl),
-                KeepRejected = parse.GetValue(keepRejected),
-            };
+            var options = DedupKind.Schema.ReadFlags(parse, flags, new DedupOptions { Tasks = CommonOptions.ResolveTasks(parse.GetValue(tasks), w) });
             try
             {
                 options.Validate();

@@ -1,17 +1,12 @@
 using System.CommandLine;
 using DataPipe.Core.Errors;
-using DataPipe.Train;
-using DataPipe.Train.Checkpoints;
-using DataPipe.Train.Model;
-using DataPipe.Tokenize.Shards;
-using DataPipe.Tokenize.Tokenizers;
-using TorchSharp;
+using DataPipe.Train.Sampling;
 
 namespace DataPipe.Jobs.Commands;
 
 /// <summary>
 /// <c>datapipe generate --run DIR | --checkpoint FILE --prompt TEXT [--tokens N] [--temperature T] [--top-k K]</c>:
-/// samples a continuation from a trained GPT (the newest checkpoint of a run), with the tokenizer of its shards.
+/// samples a continuation from a trained GPT (the newest checkpoint of a run) with <see cref="CheckpointSampler"/>.
 /// </summary>
 public static class GenerateCommand
 {
@@ -29,28 +24,13 @@ public static class GenerateCommand
         command.SetAction((parse, ct) =>
         {
             string path = parse.GetValue(checkpoint)
-                ?? (parse.GetValue(run) is { } dir ? Checkpoint.Latest(dir) ?? throw new DataPipeException($"{dir}: no checkpoint in {Path.Combine(dir, Checkpoint.Folder)}") : null)
+                ?? (parse.GetValue(run) is { } dir ? CheckpointSampler.LatestIn(dir) : null)
                 ?? throw new DataPipeException("generate: give --run DIR or --checkpoint FILE");
             string prompt0 = parse.GetValue(prompt)!;
-            string text = FromCheckpoint(path, prompt0, parse.GetValue(tokens), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(seed), parse.GetValue(device)!);
+            string text = CheckpointSampler.Continue(path, prompt0, parse.GetValue(tokens), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(seed), parse.GetValue(device)!);
             Console.WriteLine(prompt0 + text);
             return Task.FromResult(0);
         });
         return command;
-    }
-
-    /// <summary>A continuation of <paramref name="prompt"/> sampled from a checkpoint, with the tokenizer of the shards it was trained on.</summary>
-    public static string FromCheckpoint(string path, string prompt, int tokens, double temperature, int topK, long seed, string device)
-    {
-        var header = Checkpoint.ReadHeader(path);
-        var manifest = TokenManifest.Load(header.Data);
-        if (manifest.Tokenizer.VocabHash != header.Tokenizer.VocabHash)
-            throw new DataPipeException($"{path}: its shard folder {header.Data} now holds another tokenizer ({manifest.Tokenizer.Name})");
-        var tokenizer = TokenizerCatalog.ForShards(header.Data, manifest);
-        var dev = GptTrainer.ChooseDevice(device);
-        using var model = new Gpt(GptShape.From(header.Config, header.Vocab), header.Config.Seed);
-        Checkpoint.Load(path, model, null);
-        model.to(dev);
-        return GptTrainer.Sample(model, tokenizer, prompt, tokens, temperature, topK, seed, dev);
     }
 }

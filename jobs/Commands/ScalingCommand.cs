@@ -4,6 +4,8 @@ using DataPipe.Train;
 using DataPipe.Train.Scaling;
 using Spectre.Console;
 
+using DataPipe.Jobs.Pipeline.Kinds;
+
 namespace DataPipe.Jobs.Commands;
 
 /// <summary>
@@ -39,7 +41,7 @@ public static class ScalingCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var c = parse.GetValue(configFile) is { } file ? TrainConfigFile.Load(file) : new TrainConfig { Steps = 400, WarmupSteps = 40 };
+            var c = parse.GetValue(configFile) is { } file ? TrainKind.Schema.ReadFile(file, new TrainConfig()).Validate() : new TrainConfig { Steps = 400, WarmupSteps = 40 };
             c = c with
             {
                 Steps = parse.GetValue(steps) ?? c.Steps,

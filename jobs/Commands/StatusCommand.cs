@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Execution;
 using DataPipe.Jobs.Pipeline;
+
 using Spectre.Console;
 
 namespace DataPipe.Jobs.Commands;
@@ -15,10 +17,11 @@ public static class StatusCommand
     public static Command Create()
     {
         var pipeline = new Argument<string>("pipeline") { Description = "Pipeline YAML file" };
-        var command = new Command("status", "Show how far a pipeline got: per stage, tasks done/running/failed, rows, time, and Slurm's view") { pipeline };
+        var set = CommonOptions.Set();
+        var command = new Command("status", "Show how far a pipeline got: per stage, tasks done/running/failed, rows, time, and Slurm's view") { pipeline, set };
         command.SetAction(async (parse, ct) =>
         {
-            var def = PipelineLoader.Load(parse.GetValue(pipeline)!);
+            var def = PipelineLoader.Load(parse.GetValue(pipeline)!, overrides: parse.GetValue(set));
             var client = new SlurmClient();
             var statuses = PipelineStatus.Read(def, ids =>
             {
@@ -26,19 +29,18 @@ public static class StatusCommand
                 var queue = client.QueueAsync(ids, ct).GetAwaiter().GetResult();
                 return queue.ToDictionary(q => q.Key, q => SlurmClient.Describe(q.Value));
             });
-            var table = new Table().Title($"[bold]{Markup.Escape(def.Name)}[/]: {Markup.Escape(def.OutputRoot)}")
-                .AddColumn("step").AddColumn("state").AddColumn(new TableColumn("done").RightAligned()).AddColumn(new TableColumn("running").RightAligned())
-                .AddColumn(new TableColumn("failed").RightAligned()).AddColumn(new TableColumn("rows in").RightAligned())
-                .AddColumn(new TableColumn("rows out").RightAligned()).AddColumn(new TableColumn("task s").RightAligned()).AddColumn("slurm");
+            Console.WriteLine($"{def.Name}: {def.OutputRoot}");
+            static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
+            var table = new TextTable().Column("step").Column("state").Column("done", right: true).Column("running", right: true)
+                .Column("failed", right: true).Column("rows in", right: true).Column("rows out", right: true).Column("task s", right: true);
             foreach (var s in statuses)
             {
-                table.AddRow(Markup.Escape(s.Step), Markup.Escape(s.State), $"{s.Done}/{s.Tasks}", s.Running.ToString(CultureInfo.InvariantCulture),
-                    s.Failed.ToString(CultureInfo.InvariantCulture), s.RowsIn.ToString("N0", CultureInfo.InvariantCulture),
-                    s.RowsOut.ToString("N0", CultureInfo.InvariantCulture), s.Seconds.ToString("F1", CultureInfo.InvariantCulture), Markup.Escape(s.Slurm ?? ""));
+                table.Row(s.Step, s.State, $"{s.Done}/{s.Tasks}", s.Running.ToString(CultureInfo.InvariantCulture), s.Failed.ToString(CultureInfo.InvariantCulture),
+                    N(s.RowsIn), N(s.RowsOut), s.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+                if (s.Slurm is { Length: > 0 } slurm) table.Note($"slurm: {slurm}");
+                if (s.FailedLog is not null) table.Note($"failed: {s.FailedError}; log: {s.FailedLog}");
             }
-            AnsiConsole.Write(table);
-            foreach (var s in statuses.Where(s => s.FailedLog is not null))
-                AnsiConsole.MarkupLine($"[red]{Markup.Escape(s.Step)}[/]: a task failed; see [blue]{Markup.Escape(s.FailedLog!)}[/]");
+            table.WriteTo(Console.Out);
             foreach (var s in statuses)
             {
                 foreach (var l in s.Lost)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DataPipe.Core.Errors;
 using DataPipe.Core.Execution;
+using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Execution;
 using DataPipe.Jobs.Pipeline;
 
@@ -16,16 +17,17 @@ public static class TaskCommand
     public static Command Create()
     {
         var pipeline = new Argument<string>("pipeline") { Description = "Pipeline YAML file" };
+        var set = CommonOptions.Set();
         var stage = new Option<string>("--stage") { Description = "Stage (or step) name", Required = true };
         var task = new Option<int>("--task") { Description = "Task index, from 0", Required = true };
         task.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--task must be >= 0"); });
         var attempts = new Option<int?>("--attempts") { Description = "Attempts before the task fails (default: the file's executor.attempts)" };
         attempts.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--attempts must be >= 1"); });
 
-        var command = new Command("task", "Run one task of one stage of a pipeline (what a Slurm array element runs)") { pipeline, stage, task, attempts };
+        var command = new Command("task", "Run one task of one stage of a pipeline (what a Slurm array element runs)") { pipeline, set, stage, task, attempts };
         command.SetAction(async (parse, ct) =>
         {
-            var def = PipelineLoader.Load(parse.GetValue(pipeline)!);
+            var def = PipelineLoader.Load(parse.GetValue(pipeline)!, overrides: parse.GetValue(set));
             string name = parse.GetValue(stage)!;
             var step = def.FindStep(name)
                 ?? throw new PipelineConfigException($"{def.File}: no stage or step named '{name}' (steps: {string.Join(", ", def.Steps.Select(s => s.Name))})");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using DataPipe.Core.Execution;
 using DataPipe.Jobs.Cli;
+using DataPipe.Jobs.Pipeline.Kinds;
 using DataPipe.Tokenize.Shards;
 using DataPipe.Tokenize.Stages;
 using DataPipe.Tokenize.Tokenizers;
@@ -25,19 +26,7 @@ public static class TokenizeCommand
             Description = TokenizerCatalog.SpecHelp,
             DefaultValueFactory = _ => TiktokenTextTokenizer.Cl100kBase,
         };
-        var shardTokens = new Option<long>("--shard-tokens")
-        {
-            Description = "Tokens per shard (a shard is cut after the document that reaches it)",
-            DefaultValueFactory = _ => 50_000_000,
-            Validators = { r => { if (r.GetValueOrDefault<long>() < 1) r.AddError("--shard-tokens must be >= 1"); } },
-        };
-        var valFraction = new Option<double>("--val-fraction")
-        {
-            Description = "Fraction of documents held out for validation",
-            DefaultValueFactory = _ => 0.005,
-            Validators = { r => { if (r.GetValueOrDefault<double>() is < 0 or >= 1) r.AddError("--val-fraction must be in [0, 1)"); } },
-        };
-        var seed = new Option<long>("--seed") { Description = "Seed of the validation split and the shard order", DefaultValueFactory = _ => 0 };
+        var flags = TokenizeKind.Schema.CreateFlags(new TokenizeOptions());
         var tasks = CommonOptions.Tasks();
         var workers = CommonOptions.Workers();
         var attempts = CommonOptions.Attempts();
@@ -45,24 +34,21 @@ public static class TokenizeCommand
 
         var command = new Command("tokenize", "Documents → token shards (Parquet {doc_id, tokens}) with a manifest; 'tokenize verify DIR' checks them")
         {
-            input, output, tokenizer, shardTokens, valFraction, seed, tasks, workers, attempts, force,
+            input, output, tokenizer, tasks, workers, attempts, force,
         };
+        foreach (var flag in flags) command.Add(flag);
         command.Add(CreateVerify());
         command.SetAction(async (parse, ct) =>
         {
             int w = parse.GetValue(workers);
             int taskCount = CommonOptions.ResolveTasks(parse.GetValue(tasks), w);
-            var options = new TokenizeOptions
+            var options = TokenizeKind.Schema.ReadFlags(parse, flags, new TokenizeOptions
             {
                 Input = parse.GetValue(input)!,
                 Tokenizer = parse.GetValue(tokenizer)!,
-                ShardTokens = parse.GetValue(shardTokens),
-                ValFraction = parse.GetValue(valFraction),
-                Seed = parse.GetValue(seed),
                 Tasks = taskCount,
-                // Fewer tasks than cores (a small input) still encodes on every core.
-                ThreadsPerTask = Math.Max(1, Environment.ProcessorCount / Math.Min(w, taskCount)),
-            };
+                ThreadsPerTask = TokenizeOptions.DefaultThreadsPerTask(w, taskCount),
+            });
             var stage = new TokenizeStage(options);
             var result = await StageConsole.RunAsync(stage, parse.GetValue(output)!, new ExecutorOptions
             {

@@ -22,14 +22,17 @@ public sealed record StepStatus
     public string? Slurm { get; init; }
     /// <summary>The log of a failed task, to read first.</summary>
     public string? FailedLog { get; init; }
+
+    /// <summary>The error of that failed task, from its error record ("IOException: disk full").</summary>
+    public string? FailedError { get; init; }
     /// <summary>Attempts whose process died without ending them (a node lost mid-task), and where each was rerun.</summary>
     public IReadOnlyList<LostAttempt> Lost { get; init; } = [];
 }
 
 /// <summary>
 /// <c>datapipe status</c>: per step, tasks done / running / failed, rows and task seconds so far. Done is a completion
-/// record of the step's current plan; running is a task whose claim lock some process holds; failed is a task whose
-/// log ends in a failure and that nobody is running.
+/// record of the step's current plan; running is a task whose claim lock some process holds; failed is a task with an
+/// error record of the current plan (its last attempt failed) that nobody is running.
 /// </summary>
 public static class PipelineStatus
 {
@@ -54,6 +57,7 @@ public static class PipelineStatus
         long rowsIn = 0, rowsOut = 0;
         double seconds = 0;
         string? failedLog = null;
+        string? failedError = null;
         for (int t = 0; t < plan.TaskCount; t++)
         {
             var r = DatasetFolder.ReadTaskRecord(dir, t);
@@ -70,11 +74,14 @@ public static class PipelineStatus
                 running++;
                 continue;
             }
-            string log = DatasetFolder.TaskLogPath(dir, t);
-            if (LastLineFailed(log))
+            if (DatasetFolder.ReadTaskError(dir, t) is { } error && error.ConfigHash == plan.ConfigHash && error.TaskCount == plan.TaskCount)
             {
                 failed++;
-                failedLog ??= log;
+                if (failedLog is null)
+                {
+                    failedLog = DatasetFolder.TaskLogPath(dir, t);
+                    failedError = $"{error.ErrorType}: {error.Message}";
+                }
             }
         }
         bool complete = success is not null && success.ConfigHash == plan.ConfigHash;
@@ -93,24 +100,8 @@ public static class PipelineStatus
             Seconds = Math.Round(seconds, 1),
             Slurm = slurm,
             FailedLog = failedLog,
+            FailedError = failedError,
             Lost = TaskAttempts.FindLost(dir, plan.TaskCount, plan.CreatedAt.AddSeconds(-1)),
         };
-    }
-
-    private static bool LastLineFailed(string log)
-    {
-        if (!File.Exists(log)) return false;
-        try
-        {
-            string? last = null;
-            foreach (var line in File.ReadLines(log))
-                if (line.Contains("] start on ", StringComparison.Ordinal) || line.Contains("] failed: ", StringComparison.Ordinal) || line.Contains("] done: ", StringComparison.Ordinal))
-                    last = line;
-            return last is not null && last.Contains("] failed: ", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 }

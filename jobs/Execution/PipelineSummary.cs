@@ -1,16 +1,14 @@
 using DataPipe.Core.Datasets;
 using DataPipe.Decontaminate;
-using DataPipe.Filter.Classifier;
 using DataPipe.Jobs.Pipeline;
-using DataPipe.Train;
-using DataPipe.Train.Metrics;
 
 namespace DataPipe.Jobs.Execution;
 
 /// <summary>
 /// <c>OUTPUT_ROOT/summary.json</c>: what a pipeline's data looks like after each step, read back from the step folders
-/// (their <c>_SUCCESS.json</c>, the classifier's <c>report.json</c>, the GPT's <c>train.json</c> and
-/// <c>metrics.jsonl</c>), so it holds the same numbers whether the steps ran now or were reused.
+/// (their <c>_SUCCESS.json</c>, and whatever each step's kind reads in its <see cref="PipelineStep.Report"/>: the
+/// classifier's <c>report.json</c>, the GPT's <c>train.json</c> and <c>metrics.jsonl</c>), so it holds the same numbers
+/// whether the steps ran now or were reused.
 /// </summary>
 public sealed record PipelineSummary
 {
@@ -44,12 +42,7 @@ public sealed record PipelineSummary
             if (DatasetFolder.ReadSuccess(step.OutputDir) is not { } success) continue;
             var ran = record?.Steps.LastOrDefault(s => s.Step == step.Name);
             var counters = success.Counters;
-            long? tokens = step.Kind switch
-            {
-                "tokenize" when counters.ContainsKey("tokens.train") => counters.GetValueOrDefault("tokens.train") + counters.GetValueOrDefault("tokens.validation"),
-                "train" => counters.GetValueOrDefault("train.tokens"),
-                _ => null,
-            };
+            var report = step.Report?.Invoke(step, success) ?? StepReport.Empty;
             steps.Add(new StepSummary
             {
                 Step = step.Name,
@@ -58,52 +51,18 @@ public sealed record PipelineSummary
                 Tasks = success.TaskCount,
                 RowsIn = success.RowsIn,
                 RowsOut = success.RowsOut,
-                Tokens = tokens,
+                Tokens = report.Tokens,
                 Dropped = new SortedDictionary<string, long>(
                     counters.Where(c => c.Key.StartsWith("dropped.", StringComparison.Ordinal) || c.Key.StartsWith("skipped.", StringComparison.Ordinal))
                         .ToDictionary(c => c.Key, c => c.Value), StringComparer.Ordinal),
                 Seconds = ran?.WallSeconds ?? success.WallSeconds,
                 Reused = ran?.Reused ?? true,
                 OutputDir = step.OutputDir,
+                Lines = [.. report.Lines],
             });
-            if (step.Kind == "decontaminate" && ContaminationReport.ReadFrom(step.OutputDir) is { } cr)
-                contamination.Add(StepContamination.Of(step.Name, cr));
-            string modelDir = TrainClassifierStage.ModelIn(step.OutputDir);
-            if (DatasetFolder.ReadJson<ClassifierReport>(Path.Combine(modelDir, ModelFolder.ReportFile)) is { } report)
-            {
-                classifier = new ClassifierSummary
-                {
-                    Step = step.Name,
-                    Model = modelDir,
-                    HoldoutAuc = report.HoldoutAuc,
-                    Threshold = report.Threshold,
-                    Precision = report.Precision,
-                    Recall = report.Recall,
-                    TrainPositives = report.TrainPositives,
-                    TrainNegatives = report.TrainNegatives,
-                    HoldoutPositives = report.HoldoutPositives,
-                    HoldoutNegatives = report.HoldoutNegatives,
-                };
-            }
-            if (step.Kind == "train" && DatasetFolder.ReadJson<TrainResult>(Path.Combine(step.OutputDir, GptTrainer.SummaryFile)) is { } result)
-            {
-                var (_, evals) = MetricsLog.Read(step.OutputDir);
-                EvalMetric? last = evals.LastOrDefault();
-                training = new TrainingSummary
-                {
-                    Step = step.Name,
-                    Steps = result.Steps,
-                    Tokens = result.Tokens,
-                    Parameters = result.Parameters,
-                    FinalLoss = result.FinalLoss,
-                    FinalValLoss = result.FinalValLoss,
-                    FinalBitsPerByte = result.FinalBitsPerByte,
-                    UnigramBaselineLoss = result.UnigramBaselineLoss,
-                    Checkpoint = result.Checkpoint,
-                    Sample = evals.LastOrDefault(e => e.Sample is not null)?.Sample,
-                    SamplePrompt = last?.Sample is null ? null : ReadSamplePrompt(step.OutputDir),
-                };
-            }
+            classifier = report.Classifier ?? classifier;
+            training = report.Training ?? training;
+            if (report.Contamination is { } dc) contamination.Add(dc);
         }
         return new PipelineSummary
         {
@@ -116,12 +75,6 @@ public sealed record PipelineSummary
             Training = training,
             Contamination = contamination,
         };
-    }
-
-    private static string? ReadSamplePrompt(string runDir)
-    {
-        string file = Path.Combine(runDir, GptTrainer.ConfigFile);
-        return File.Exists(file) ? TrainConfigFile.Load(file).SamplePrompt : null;
     }
 }
 
@@ -141,6 +94,9 @@ public sealed record StepSummary
     public double Seconds { get; init; }
     public bool Reused { get; init; }
     public string OutputDir { get; init; } = "";
+
+    /// <summary>The kind's own lines about the step (classifier AUC, validation loss, the plot it drew), as printed.</summary>
+    public List<string> Lines { get; init; } = [];
 }
 
 /// <summary>The quality classifier's held-out numbers (its <c>report.json</c>).</summary>

@@ -16,8 +16,10 @@ namespace DataPipe.Jobs.Execution;
 /// complete when the run starts are not submitted. Tasks claim their work through the same lock files as local
 /// workers, so a Slurm task and a local one never run the same task at once.
 /// </summary>
-public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCommand, TextWriter log)
+public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCommand, TextWriter log) : IPipelineExecutor
 {
+    public string Kind => "slurm";
+
     /// <summary>The command that starts this program on a node: the apphost when there is one, else <c>dotnet datapipe.dll</c>.</summary>
     public static string SelfCommand()
     {
@@ -26,7 +28,7 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
         return Path.GetFileNameWithoutExtension(process) == "dotnet" ? $"{Quote(process)} {Quote(entry)}" : Quote(process);
     }
 
-    public async Task<IReadOnlyList<SuccessRecord>> RunAsync(PipelineDefinition pipeline, IReadOnlyList<PipelineStep> steps, CancellationToken ct)
+    public async Task<IReadOnlyList<StepOutcome>> RunAsync(PipelineDefinition pipeline, IReadOnlyList<PipelineStep> steps, CancellationToken ct = default)
     {
         var wall = Stopwatch.StartNew();
         string slurmDir = Path.Combine(pipeline.OutputRoot, "_slurm");
@@ -95,7 +97,8 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
             }
             try { record.Save(pipeline.OutputRoot); } catch (DataPipeException) { }
         }
-        return [.. steps.Select(s => DatasetFolder.ReadSuccess(s.OutputDir)!)];
+        return [.. steps.Select(s => new StepOutcome(s.Name, s.OutputDir, DatasetFolder.ReadSuccess(s.OutputDir)!,
+            record.Steps.FirstOrDefault(r => r.Step == s.Name)?.Reused ?? false))];
     }
 
     private async Task WatchAsync(PipelineDefinition pipeline, List<(PipelineStep Step, string JobId)> submitted, CancellationToken ct)
@@ -127,13 +130,14 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
                     continue;
                 }
                 var final = await client.FinalStatesAsync(id, ct).ConfigureAwait(false);
-                var (error, output) = FirstError(pipeline.OutputRoot, step.Name, id);
+                // A task that failed while running wrote its error record; one that never started (the node could not
+                // start the program) left only Slurm's output file, which is named for the person to read.
                 string where = status.FailedLog is not null
                     ? $"task log: {status.FailedLog}"
-                    : $"Slurm output: {output ?? Path.Combine(pipeline.OutputRoot, "_slurm", $"{step.Name}-{id}_*.out")}";
+                    : $"Slurm output: {Path.Combine(pipeline.OutputRoot, "_slurm", $"{step.Name}-{id}_*.out")}";
                 throw new DataPipeException(
                     $"step '{step.Name}' (Slurm job {id}) ended without completing ({(final.Count > 0 ? SlurmClient.Describe(final) : "final state no longer known")}; " +
-                    $"{status.Done}/{status.Tasks} tasks done, {status.Failed} failed){(error is null ? "" : $": {error}")}; {where}");
+                    $"{status.Done}/{status.Tasks} tasks done, {status.Failed} failed){(status.FailedError is null ? "" : $": {status.FailedError}")}; {where}");
             }
             if (pending.Count > 0) await Task.Delay(poll, ct).ConfigureAwait(false);
         }
@@ -143,26 +147,14 @@ public sealed class SlurmPipelineExecutor(SlurmClient client, string datapipeCom
     private static string LostText(StepStatus status) => string.Concat(status.Lost.Select(l =>
         $"; task {l.Task} lost on {l.Host}, {(l.RerunOn is null ? "waiting for its rerun" : $"rerun on {l.RerunOn}")}"));
 
-    /// <summary>The first "error:" line a failed array element printed, and the Slurm output file it is in.</summary>
-    private static (string? Error, string? File) FirstError(string outputRoot, string step, string jobId)
-    {
-        string dir = Path.Combine(outputRoot, "_slurm");
-        if (!Directory.Exists(dir)) return (null, null);
-        foreach (var file in Directory.EnumerateFiles(dir, $"{step}-{jobId}_*.out").Order(StringComparer.Ordinal))
-        {
-            string? line = File.ReadLines(file).FirstOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal));
-            if (line is not null) return (line["error: ".Length..], file);
-        }
-        return (null, null);
-    }
-
     private string WriteScript(string slurmDir, PipelineDefinition pipeline, PipelineStep step, int attempts)
     {
         var sb = new StringBuilder();
         sb.Append("#!/bin/bash\n");
         sb.Append($"# datapipe pipeline '{pipeline.Name}', step '{step.Name}': one array element per task.\n");
         sb.Append("set -euo pipefail\n");
-        sb.Append($"exec {datapipeCommand} task {Quote(pipeline.File)} --stage {Quote(step.Name)} --task \"$SLURM_ARRAY_TASK_ID\" --attempts {attempts}\n");
+        string sets = string.Concat(pipeline.Overrides.Select(o => $" --set {Quote(o)}"));
+        sb.Append($"exec {datapipeCommand} task {Quote(pipeline.File)} --stage {Quote(step.Name)} --task \"$SLURM_ARRAY_TASK_ID\" --attempts {attempts}{sets}\n");
         string path = Path.Combine(slurmDir, $"{step.Name}.sh");
         AtomicFile.WriteAllText(path, sb.ToString());
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.OtherRead);

@@ -15,6 +15,9 @@ public sealed record PipelineDefinition
 
     public required ExecutorSpec Executor { get; init; }
 
+    /// <summary>The <c>--set PATH=VALUE</c> changes it was loaded with; a cluster node loads the file with the same ones.</summary>
+    public IReadOnlyList<string> Overrides { get; init; } = [];
+
     /// <summary>The stages as named in the file, in order.</summary>
     public required IReadOnlyList<string> StageNames { get; init; }
 
@@ -67,6 +70,9 @@ public sealed record PipelineStep
     public required SlurmResources Resources { get; init; }
 
     public required Func<CancellationToken, Task<IStage>> Build { get; init; }
+
+    /// <summary>The kind's reading of the finished step for the run's summary; null when rows and counters say it all.</summary>
+    public StepReporter? Report { get; init; }
 }
 
 /// <summary>The <c>executor:</c> section.</summary>

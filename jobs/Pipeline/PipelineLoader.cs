@@ -20,15 +20,16 @@ namespace DataPipe.Jobs.Pipeline;
 /// </summary>
 public static partial class PipelineLoader
 {
-    public static PipelineDefinition Load(string path, StageKinds? kinds = null)
+    /// <param name="overrides"><c>PATH=VALUE</c> changes applied before the file is read (<see cref="PipelineOverrides"/>).</param>
+    public static PipelineDefinition Load(string path, StageKinds? kinds = null, IReadOnlyList<string>? overrides = null)
     {
         kinds ??= StageKinds.BuiltIn();
         string file = Path.GetFullPath(path);
         if (!System.IO.File.Exists(file)) throw new PipelineConfigException($"{file}: pipeline file not found");
-        return Parse(file, System.IO.File.ReadAllText(file), kinds);
+        return Parse(file, System.IO.File.ReadAllText(file), kinds, overrides);
     }
 
-    public static PipelineDefinition Parse(string file, string yaml, StageKinds kinds)
+    public static PipelineDefinition Parse(string file, string yaml, StageKinds kinds, IReadOnlyList<string>? overrides = null)
     {
         var stream = new YamlStream();
         try
@@ -48,6 +49,8 @@ public static partial class PipelineLoader
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode rootNode)
             throw new PipelineConfigException($"{file}: a pipeline file is one YAML mapping (name, output, inputs, executor, stages)");
 
+        overrides ??= [];
+        PipelineOverrides.Apply(file, rootNode, overrides);
         var root = new YamlSection(file, "", rootNode);
         string name = root.String("name", Path.GetFileNameWithoutExtension(file));
         string baseDir = Path.GetDirectoryName(file)!;
@@ -110,6 +113,7 @@ public static partial class PipelineLoader
             Name = name,
             OutputRoot = outputRoot,
             Executor = executor,
+            Overrides = overrides,
             StageNames = stageNames,
             Steps = steps,
         };
@@ -120,7 +124,7 @@ public static partial class PipelineLoader
         if (s is null) return new ExecutorSpec();
         var spec = new ExecutorSpec
         {
-            Kind = s.Choice("kind", "local", "local", "slurm"),
+            Kind = s.Choice("kind", "local", [.. Execution.PipelineExecutors.BuiltInNames]),
             Workers = s.Int("workers", Environment.ProcessorCount, min: 1, max: 4096),
             Attempts = s.Int("attempts", 2, min: 1, max: 100),
         };

@@ -103,13 +103,20 @@ public class LocalExecutorTests
         Assert.Null(DatasetFolder.ReadSuccess(dir.Path));
         Assert.False(File.Exists(dir[DatasetFolder.PartFileName(2)]), "a failed task's part must not become visible");
         Assert.Equal(2, Enumerable.Range(0, 3).Count(t => DatasetFolder.ReadTaskRecord(dir.Path, t) is not null));
+        // The failure is a record of its own, not only a line of the log: its last attempt, error and log.
+        var error = DatasetFolder.ReadTaskError(dir.Path, 2)!;
+        Assert.Equal((2, 2, stage.ConfigHash), (error.Task, error.Attempt, error.ConfigHash));
+        Assert.Contains("injected failure", error.Message);
+        Assert.Equal(DatasetFolder.TaskLogPath(dir.Path, 2), error.LogPath);
+        Assert.Null(DatasetFolder.ReadTaskError(dir.Path, 0));
 
-        // Rerun: only the failed task runs again.
+        // Rerun: only the failed task runs again, and its success removes the error record.
         var fixedStage = new NumberStage(3);
         var result = await new LocalExecutor().RunAsync(fixedStage, dir.Path, Options());
         Assert.Equal([2], fixedStage.Runs.Select(r => r.Task).Distinct());
         Assert.Equal(2, result.TasksReused);
         Assert.Equal(30, result.Success.RowsOut);
+        Assert.Null(DatasetFolder.ReadTaskError(dir.Path, 2));
     }
 
     [Fact]

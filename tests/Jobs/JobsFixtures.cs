@@ -21,7 +21,6 @@ public sealed class NumbersKind : IStageKind
 
     public string Kind => "numbers";
 
-    public string Description => "test: numbered documents";
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {

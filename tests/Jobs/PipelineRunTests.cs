@@ -31,13 +31,13 @@ public class PipelineRunTests
         var numbers = new NumbersKind();
         var p = JobsFixtures.Load(dir.Path, TwoStages.Replace("ROWS", "7"), JobsFixtures.KindsWith(numbers));
 
-        var first = await new LocalPipelineRunner().RunAsync(p, p.Steps, 2, 2);
+        var first = await new LocalPipelineExecutor(2, 2).RunAsync(p, p.Steps);
         Assert.Equal([21L, 21L], first.Select(r => r.Success.RowsOut));
         Assert.Equal(2, DatasetFolder.ListParts(dir["out/rebalanced"]).Count);
         Assert.Equal(3, numbers.Runs.Count);
 
-        var again = await new LocalPipelineRunner().RunAsync(p, p.Steps, 2, 2);
-        Assert.All(again, r => Assert.True(r.Skipped));
+        var again = await new LocalPipelineExecutor(2, 2).RunAsync(p, p.Steps);
+        Assert.All(again, r => Assert.True(r.Reused));
         Assert.Equal(3, numbers.Runs.Count);
         var record = PipelineRecord.Read(p.OutputRoot)!;
         Assert.Equal("succeeded", record.State);
@@ -50,13 +50,13 @@ public class PipelineRunTests
         using var dir = new TempDir("run");
         var numbers = new NumbersKind();
         var p = JobsFixtures.Load(dir.Path, TwoStages.Replace("ROWS", "4"), JobsFixtures.KindsWith(numbers));
-        await new LocalPipelineRunner().RunAsync(p, p.Steps, 2, 2);
+        await new LocalPipelineExecutor(2, 2).RunAsync(p, p.Steps);
         string before = DatasetFolder.ReadSuccess(dir["out/rebalanced"])!.ConfigHash;
 
         var changed = JobsFixtures.Load(dir.Path, TwoStages.Replace("ROWS", "5"), JobsFixtures.KindsWith(numbers));
-        var results = await new LocalPipelineRunner().RunAsync(changed, changed.Steps, 2, 2);
+        var results = await new LocalPipelineExecutor(2, 2).RunAsync(changed, changed.Steps);
 
-        Assert.All(results, r => Assert.False(r.Skipped));
+        Assert.All(results, r => Assert.False(r.Reused));
         Assert.Equal(15, results[1].Success.RowsOut);
         Assert.NotEqual(before, DatasetFolder.ReadSuccess(dir["out/rebalanced"])!.ConfigHash);
     }
@@ -67,9 +67,9 @@ public class PipelineRunTests
         using var dir = new TempDir("run");
         var numbers = new NumbersKind();
         var p = JobsFixtures.Load(dir.Path, TwoStages.Replace("ROWS", "3"), JobsFixtures.KindsWith(numbers));
-        await new LocalPipelineRunner().RunAsync(p, p.Select(null, "numbers"), 2, 2);
+        await new LocalPipelineExecutor(2, 2).RunAsync(p, p.Select(null, "numbers"));
         Assert.False(Directory.Exists(dir["out/rebalanced"]));
-        await new LocalPipelineRunner().RunAsync(p, p.Select("rebalanced", null), 2, 2);
+        await new LocalPipelineExecutor(2, 2).RunAsync(p, p.Select("rebalanced", null));
         Assert.NotNull(DatasetFolder.ReadSuccess(dir["out/rebalanced"]));
         Assert.Throws<DataPipe.Jobs.Pipeline.PipelineConfigException>(() => p.Select("nope", null));
     }
@@ -79,7 +79,7 @@ public class PipelineRunTests
     {
         using var dir = new TempDir("run");
         var p = JobsFixtures.Load(dir.Path, TwoStages.Replace("ROWS", "3"), JobsFixtures.KindsWith(new NumbersKind()));
-        var e = await Assert.ThrowsAsync<DataPipeException>(() => new LocalPipelineRunner().RunAsync(p, p.Select("rebalanced", null), 2, 2));
+        var e = await Assert.ThrowsAsync<DataPipeException>(() => new LocalPipelineExecutor(2, 2).RunAsync(p, p.Select("rebalanced", null)));
         Assert.Contains(dir["out/numbers"], e.Message);
         Assert.Equal("failed", PipelineRecord.Read(p.OutputRoot)!.State);
     }
@@ -92,7 +92,7 @@ public class PipelineRunTests
         foreach (int tasks in new[] { 1, 3 })
         {
             var p = JobsFixtures.Load(dir.Path, $"output: out{tasks}\ninputs: {{ docs: docs }}\nstages:\n  - {{ name: r, kind: reshard, input: docs, tasks: {tasks} }}\n");
-            await new LocalPipelineRunner().RunAsync(p, p.Steps, 2, 2);
+            await new LocalPipelineExecutor(2, 2).RunAsync(p, p.Steps);
             var ids = new List<string>();
             foreach (var part in DatasetFolder.ListParts(dir[$"out{tasks}/r"]))
                 await foreach (var d in DocumentReader.ReadAsync(part)) ids.Add(d.Id);
@@ -107,7 +107,7 @@ public class PipelineRunTests
         var p = JobsFixtures.Load(dir.Path, TwoStages.Replace("ROWS", "3"), JobsFixtures.KindsWith(new NumbersKind()));
         Assert.All(PipelineStatus.Read(p), s => Assert.Equal("not started", s.State));
 
-        await new LocalPipelineRunner().RunAsync(p, p.Select(null, "numbers"), 2, 2);
+        await new LocalPipelineExecutor(2, 2).RunAsync(p, p.Select(null, "numbers"));
         string rebalanced = dir["out/rebalanced"];
         var stage = await p.Steps[1].Build(CancellationToken.None);
         var plan = await stage.PlanAsync(CancellationToken.None);
@@ -122,11 +122,23 @@ public class PipelineRunTests
             Assert.Equal("running", s[1].State);
             Assert.Equal((1, 1, 0), (s[1].Done, s[1].Running, s[1].Failed));
         }
-        // A task whose last attempt failed and that nobody runs is failed, with its log named.
-        File.AppendAllText(DatasetFolder.TaskLogPath(rebalanced, 1), "2026-01-01T00:00:00.000Z [reshard 1/2 attempt 1] start on h pid 1\n2026-01-01T00:00:01.000Z [reshard 1/2 attempt 1] failed: IOException: disk\n");
+        // A task whose last attempt failed and that nobody runs is failed, with its error and log named (from the
+        // error record the failed attempt wrote, not from its log's text).
+        await Assert.ThrowsAsync<StageFailedException>(() => new LocalExecutor().RunOneTaskAsync(new FailingStage(stage), rebalanced, 1, 1));
         var after = PipelineStatus.Read(p);
         Assert.Equal("failed", after[1].State);
         Assert.Equal(DatasetFolder.TaskLogPath(rebalanced, 1), after[1].FailedLog);
+        Assert.Equal("IOException: disk full (injected)", after[1].FailedError);
+    }
+
+    /// <summary>The stage it wraps, except that every task fails with an I/O error.</summary>
+    private sealed class FailingStage(DataPipe.Core.Stages.IStage inner) : DataPipe.Core.Stages.IStage
+    {
+        public string Name => inner.Name;
+        public string ConfigHash => inner.ConfigHash;
+        public IReadOnlyList<DataPipe.Core.Documents.ColumnDescription>? OutputSchema => inner.OutputSchema;
+        public Task<DataPipe.Core.Stages.StagePlan> PlanAsync(CancellationToken ct) => inner.PlanAsync(ct);
+        public Task RunTaskAsync(DataPipe.Core.Stages.StageTaskContext ctx, CancellationToken ct) => throw new IOException("disk full (injected)");
     }
 
     [Fact]

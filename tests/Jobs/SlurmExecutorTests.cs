@@ -54,7 +54,7 @@ public class SlurmExecutorTests(SlurmCluster cluster)
         Assert.All(record.Steps, s => Assert.NotNull(s.SlurmJobId));
 
         var local = JobsFixtures.Load(dir.Path, Pipeline("local-out", 2));
-        await new LocalPipelineRunner().RunAsync(local, local.Steps, 2, 1);
+        await new LocalPipelineExecutor(2, 1).RunAsync(local, local.Steps);
         foreach (var step in new[] { "spread", "joined" })
             Assert.Equal(JobsFixtures.PartBytes(dir[$"local-out/{step}"]), JobsFixtures.PartBytes(dir[$"slurm-out/{step}"]));
 
@@ -84,6 +84,8 @@ public class SlurmExecutorTests(SlurmCluster cluster)
         // The task that failed on its node is named with its log.
         Assert.Contains($"task log: {DatasetFolder.TaskLogPath(dir["out/spread"], 1)}", e.Message);
         Assert.Contains("failed: ", File.ReadAllText(DatasetFolder.TaskLogPath(dir["out/spread"], 1)));
+        // The error is the one the node's task recorded, read from its error record.
+        Assert.Contains(DatasetFolder.ReadTaskError(dir["out/spread"], 1)!.Message, e.Message);
         Assert.Null(DatasetFolder.ReadSuccess(dir["out/spread"]));
         Assert.False(Directory.Exists(dir["out/joined"]) && DatasetFolder.ListParts(dir["out/joined"]).Count > 0);
         Assert.Equal("failed", PipelineRecord.Read(dir["out"])!.State);
@@ -103,7 +105,7 @@ public class SlurmExecutorTests(SlurmCluster cluster)
 
         await Task.WhenAll(
             Executor(new StringWriter()).RunAsync(p, spreadOnly, CancellationToken.None),
-            new LocalPipelineRunner().RunAsync(p, spreadOnly, 2, 1));
+            new LocalPipelineExecutor(2, 1).RunAsync(p, spreadOnly));
 
         Assert.Equal(80, DatasetFolder.ReadSuccess(dir["out/spread"])!.RowsOut);
         for (int t = 0; t < 4; t++)

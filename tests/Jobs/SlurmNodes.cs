@@ -37,7 +37,7 @@ public sealed class SlurmNodesFixture : IAsyncLifetime
     private async Task<PipelineDefinition> RunLocalAsync()
     {
         var p = SamplePipeline.Load(_dir.Path, "local");
-        await new LocalPipelineRunner().RunAsync(p, SamplePipeline.Steps(p), 2, 1);
+        await new LocalPipelineExecutor(2, 1).RunAsync(p, SamplePipeline.Steps(p));
         return p;
     }
 }

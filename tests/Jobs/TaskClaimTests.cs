@@ -67,6 +67,20 @@ public class TaskClaimTests
         Assert.NotNull(again);
     }
 
+    [Fact]
+    public void Probing_a_free_claim_writes_no_holder_note()
+    {
+        using var dir = new TempDir("claims");
+        string path = DatasetFolder.TaskClaimPath(dir.Path, 0);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "");
+
+        Assert.False(FolderLock.IsHeld(path));
+
+        Assert.False(File.Exists(path + ".holder"), "a probe must not claim to hold the lock");
+        Assert.Null(FolderLock.ReadHolder(path));
+    }
+
     /// <summary>Waits for a condition the code under test makes true; fails at once if <paramref name="run"/> ends first.</summary>
     private static async Task WaitForAsync(Func<bool> condition, Task run)
     {

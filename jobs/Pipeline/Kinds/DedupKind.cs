@@ -6,41 +6,34 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// <summary>
 /// <c>kind: dedup</c>: exact and MinHash LSH near-duplicate removal (<see cref="DedupPipeline"/>) as its four steps,
 /// <c>NAME.signatures</c>, <c>NAME.pairs</c>, <c>NAME.clusters</c>, <c>NAME.documents</c>, in folders under the stage's
-/// output; later stages read <c>documents</c>. Options mirror <see cref="DedupOptions"/>: <c>shingle_size</c>,
-/// <c>bands</c>+<c>rows</c>, <c>permutations</c>, <c>threshold</c>, <c>verify</c> (none|signature|shingles),
-/// <c>exact_by_url</c>, <c>partitions</c>, <c>max_leaders_per_bucket</c>, <c>keep_rejected</c>.
+/// output; later stages read <c>documents</c>. Its options are <see cref="Schema"/>'s (<see cref="DedupOptions"/> in
+/// snake_case).
 /// </summary>
 public sealed class DedupKind : IStageKind
 {
+    /// <summary>Dedup's options, declared once for the pipeline's <c>options:</c> and <c>datapipe dedup</c>'s flags.</summary>
+    public static readonly OptionSchema<DedupOptions> Schema = new OptionSchema<DedupOptions>("dedup options")
+        .Int("shingle_size", "Words per shingle", d => d.ShingleSize, (d, v) => d with { ShingleSize = v }, min: 1, max: 64, alias: "--ngram")
+        .OptionalInt("bands", "LSH bands, with rows (default: chosen from the threshold, 14 x 8 at 0.8)", d => d.Bands, (d, v) => d with { Bands = v }, min: 1, max: 250)
+        .OptionalInt("rows", "Rows per LSH band, with bands", d => d.Rows, (d, v) => d with { Rows = v }, min: 1, max: 64)
+        .Int("permutations", "MinHash permutations when bands and rows are chosen from the threshold", d => d.Permutations, (d, v) => d with { Permutations = v }, min: 1, max: 4096)
+        .Double("threshold", "Jaccard similarity at or above which documents are near-duplicates", d => d.Threshold, (d, v) => d with { Threshold = v }, min: 0.01, max: 1)
+        .String("verify", "Confirm LSH candidates by exact shingle Jaccard, by signature agreement, or not at all", d => d.Verify.ToString().ToLowerInvariant(),
+            (d, v) => d with { Verify = v switch { "none" => DedupVerification.None, "signature" => DedupVerification.Signature, _ => DedupVerification.Shingles } },
+            choices: ["none", "signature", "shingles"])
+        .Bool("exact_by_url", "Also drop a document whose URL repeats", d => d.ExactByUrl, (d, v) => d with { ExactByUrl = v })
+        .Int("partitions", "Bucket partitions, the pairs step's tasks (0: max(tasks, 8))", d => d.Partitions, (d, v) => d with { Partitions = v }, min: 0, max: 100_000)
+        .Int("max_leaders_per_bucket", "In a bucket too large to compare every pair: leaders a member is compared with", d => d.MaxLeadersPerBucket, (d, v) => d with { MaxLeadersPerBucket = v }, min: 1)
+        .Bool("keep_rejected", "Also write dropped documents, with their cluster, to documents/rejected/", d => d.KeepRejected, (d, v) => d with { KeepRejected = v });
+
     public string Kind => "dedup";
 
-    public string Description => "exact (content hash, URL) and MinHash LSH near-duplicate removal: signatures → pairs → clusters → documents";
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
         if (spec.Input.Count != 1) throw spec.Section.Error("input", "a dedup stage reads exactly one documents dataset");
         string input = context.Resolve(spec.Section, "input", spec.Input[0]).Single;
-        var d = new DedupOptions();
-        var o = spec.Options;
-        var options = new DedupOptions
-        {
-            ShingleSize = o.Int("shingle_size", d.ShingleSize, min: 1, max: 64),
-            Bands = o.OptionalInt("bands", min: 1, max: 250),
-            Rows = o.OptionalInt("rows", min: 1, max: 64),
-            Permutations = o.Int("permutations", d.Permutations, min: 1, max: 4096),
-            Threshold = o.Double("threshold", d.Threshold, min: 0.01, max: 1),
-            Verify = o.Choice("verify", "shingles", "none", "signature", "shingles") switch
-            {
-                "none" => DedupVerification.None,
-                "signature" => DedupVerification.Signature,
-                _ => DedupVerification.Shingles,
-            },
-            ExactByUrl = o.Bool("exact_by_url", d.ExactByUrl),
-            Tasks = spec.TasksOr(context.Executor.Workers),
-            Partitions = o.Int("partitions", 0, min: 0, max: 100_000),
-            MaxLeadersPerBucket = o.Int("max_leaders_per_bucket", d.MaxLeadersPerBucket, min: 1),
-            KeepRejected = o.Bool("keep_rejected", false),
-        };
+        var options = Schema.Read(spec.Options, new DedupOptions { Tasks = spec.TasksOr(context.Executor.Workers) });
         try
         {
             options.Validate();

@@ -1,4 +1,7 @@
+using System.Globalization;
+using DataPipe.Core.Datasets;
 using DataPipe.Core.Stages;
+using DataPipe.Jobs.Execution;
 using DataPipe.Core.Storage;
 using DataPipe.Filter;
 using DataPipe.Filter.Classifier;
@@ -29,7 +32,6 @@ public sealed class FilterKind : IStageKind
 {
     public string Kind => "filter";
 
-    public string Description => "heuristic rules (language, Gopher, C4) then the quality classifier trained in its own step (GPT-3's Pareto rule)";
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
@@ -87,9 +89,38 @@ public sealed class FilterKind : IStageKind
         string? folds = train.Scoring == ClassifierScoring.CrossFit ? TrainClassifierStage.FoldsIn(classifierDir) : null;
         return
         [
-            Step(spec, $"{spec.Name}.classifier", classifierDir, 1, async ct => await TrainClassifierStage.CreateAsync(train, ct).ConfigureAwait(false)),
+            Step(spec, $"{spec.Name}.classifier", classifierDir, 1, async ct => await TrainClassifierStage.CreateAsync(train, ct).ConfigureAwait(false)) with { Report = ReportClassifier },
             Step(spec, spec.Name, documentsDir, tasks, _ => Task.FromResult<IStage>(new FilterStage(Options(trainedModel) with { Folds = folds }))),
         ];
+    }
+
+    /// <summary>The trained classifier's held-out numbers, from its <c>report.json</c>.</summary>
+    private static StepReport ReportClassifier(PipelineStep step, SuccessRecord success)
+    {
+        string modelDir = TrainClassifierStage.ModelIn(step.OutputDir);
+        if (DatasetFolder.ReadJson<ClassifierReport>(Path.Combine(modelDir, ModelFolder.ReportFile)) is not { } r) return StepReport.Empty;
+        var summary = new ClassifierSummary
+        {
+            Step = step.Name,
+            Model = modelDir,
+            HoldoutAuc = r.HoldoutAuc,
+            Threshold = r.Threshold,
+            Precision = r.Precision,
+            Recall = r.Recall,
+            TrainPositives = r.TrainPositives,
+            TrainNegatives = r.TrainNegatives,
+            HoldoutPositives = r.HoldoutPositives,
+            HoldoutNegatives = r.HoldoutNegatives,
+        };
+        return new StepReport
+        {
+            Classifier = summary,
+            Lines =
+            [
+                string.Create(CultureInfo.InvariantCulture,
+                    $"classifier ({step.Name}): held-out AUC {r.HoldoutAuc:F4}, precision {r.Precision:F4}, recall {r.Recall:F4} at {r.Threshold}; trained on {r.TrainPositives:N0} curated / {r.TrainNegatives:N0} web examples"),
+            ],
+        };
     }
 
     private PipelineStep Step(StageSpec spec, string name, string dir, int tasks, Func<CancellationToken, Task<IStage>> build) => new()

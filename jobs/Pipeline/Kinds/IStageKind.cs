@@ -10,8 +10,5 @@ public interface IStageKind
     /// <summary>The name used in <c>kind:</c>.</summary>
     string Kind { get; }
 
-    /// <summary>One line for the help text and README.</summary>
-    string Description { get; }
-
     IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context);
 }

@@ -12,7 +12,6 @@ public sealed class IngestKind : IStageKind
 {
     public string Kind => "ingest";
 
-    public string Description => "WARC/WET (local, https, s3) → documents: record reader, HTTP decoding, charset, main text, language";
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {

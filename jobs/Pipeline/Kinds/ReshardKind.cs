@@ -10,7 +10,6 @@ public sealed class ReshardKind : IStageKind
 {
     public string Kind => "reshard";
 
-    public string Description => "rewrite documents datasets as N balanced parts (rebalance work before a heavy stage)";
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {

@@ -21,8 +21,6 @@ public sealed class StageKinds
         new ReshardKind(),
     ]);
 
-    public IReadOnlyCollection<IStageKind> All => _kinds.Values;
-
     public StageKinds Add(IStageKind kind)
     {
         if (!_kinds.TryAdd(kind.Kind, kind)) throw new InvalidOperationException($"stage kind '{kind.Kind}' registered twice");

@@ -14,9 +14,20 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// </summary>
 public sealed class TokenizeKind : IStageKind
 {
+    /// <summary>
+    /// The tokenize options that are single values, declared once for the pipeline's <c>options:</c> and
+    /// <c>datapipe tokenize</c>'s flags (<c>--shard-tokens</c>, ...). The tokenizer itself is read by the kind (a name, or
+    /// a section that trains a BPE) and by the command's <c>--tokenizer</c>.
+    /// </summary>
+    public static readonly OptionSchema<TokenizeOptions> Schema = new OptionSchema<TokenizeOptions>("tokenize options")
+        .Long("shard_tokens", "Tokens per shard (a shard is cut after the document that reaches it)", t => t.ShardTokens, (t, v) => t with { ShardTokens = v }, min: 1)
+        .Double("val_fraction", "Fraction of documents held out for validation", t => t.ValFraction, (t, v) => t with { ValFraction = v }, min: 0, max: 0.99)
+        .Long("seed", "Seed of the validation split", t => t.Seed, (t, v) => t with { Seed = v })
+        .Int("threads_per_task", "Threads encoding documents in one task; they change speed, never the shards (default: the cores shared among the tasks running at once)",
+            t => t.ThreadsPerTask, (t, v) => t with { ThreadsPerTask = v }, min: 1, max: 256);
+
     public string Kind => "tokenize";
 
-    public string Description => "documents → token shards {doc_id, tokens} with a seeded train/validation split and manifest.json";
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
@@ -53,16 +64,14 @@ public sealed class TokenizeKind : IStageKind
             tokenizer = o.String("tokenizer", d.Tokenizer);
             if (tokenizer.StartsWith("bpe:", StringComparison.Ordinal)) tokenizer = "bpe:" + context.ResolveInputPath(tokenizer[4..]);
         }
-        var options = new TokenizeOptions
+        int tasks = spec.TasksOr(context.Executor.Workers);
+        var options = Schema.Read(o, new TokenizeOptions
         {
             Input = input,
             Tokenizer = tokenizer,
-            ShardTokens = o.Long("shard_tokens", d.ShardTokens, min: 1),
-            ValFraction = o.Double("val_fraction", d.ValFraction, min: 0, max: 0.99),
-            Seed = o.Long("seed", d.Seed),
-            Tasks = spec.TasksOr(context.Executor.Workers),
-            ThreadsPerTask = o.Int("threads_per_task", d.ThreadsPerTask, min: 1, max: 256),
-        };
+            Tasks = tasks,
+            ThreadsPerTask = TokenizeOptions.DefaultThreadsPerTask(context.Executor.Workers, tasks),
+        });
         var tokenize = new PipelineStep
         {
             StageName = spec.Name,
@@ -72,6 +81,10 @@ public sealed class TokenizeKind : IStageKind
             Tasks = options.Tasks,
             Resources = spec.Resources,
             Build = _ => Task.FromResult<IStage>(new TokenizeStage(options)),
+            Report = (_, success) => new StepReport
+            {
+                Tokens = success.Counters.GetValueOrDefault("tokens.train") + success.Counters.GetValueOrDefault("tokens.validation"),
+            },
         };
         if (train is null) return [tokenize];
         var bpe = new PipelineStep

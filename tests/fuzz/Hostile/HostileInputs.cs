@@ -3,7 +3,7 @@ using System.Text;
 namespace DataPipe.Fuzz.Hostile;
 
 /// <summary>
-/// The hostile inputs of issue 9, generated on the fly at any size: decompression bombs, giant records and deeply
+/// The hostile inputs, generated on the fly at any size: decompression bombs, giant records and deeply
 /// nested pages. Used at full size by the hostile-memory bench and at full or reduced size by tests/Hostile.
 /// </summary>
 public static class HostileInputs

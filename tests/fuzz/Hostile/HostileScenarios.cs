@@ -20,7 +20,7 @@ public sealed record ScenarioResult(
     double AllocatedMiB);
 
 /// <summary>
-/// The full-size hostile inputs of issue 9 run through Ingest's parsers with the caps of a default
+/// The full-size hostile inputs run through Ingest's parsers with the caps of a default
 /// <see cref="IngestOptions"/> (the ingest stage's own): each scenario in its own process (see the hostile-memory
 /// bench), so its peak working set (VmHWM) is its own. Nothing is stored: bombs and giant records are generated as
 /// they are read.

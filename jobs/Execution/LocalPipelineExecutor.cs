@@ -10,15 +10,16 @@ namespace DataPipe.Jobs.Execution;
 /// <c>_SUCCESS.json</c> matches its configuration is reused; a changed step reruns, and so does every step after it,
 /// because each step's configuration hash includes its inputs' hashes. Completed tasks of an interrupted step are kept.
 /// </summary>
-public sealed class LocalPipelineRunner
+public sealed class LocalPipelineExecutor(int workers, int attempts, LocalPipelineExecutor.StageRun? runStage = null) : IPipelineExecutor
 {
     /// <summary>Runs one stage and returns its result; the CLI passes one that draws progress and a summary.</summary>
     public delegate Task<StageResult> StageRun(IStage stage, string outputDir, ExecutorOptions options, CancellationToken ct);
 
-    public async Task<IReadOnlyList<StageResult>> RunAsync(
-        PipelineDefinition pipeline, IReadOnlyList<PipelineStep> steps, int workers, int attempts, StageRun? runStage = null, CancellationToken ct = default)
+    public string Kind => "local";
+
+    public async Task<IReadOnlyList<StepOutcome>> RunAsync(PipelineDefinition pipeline, IReadOnlyList<PipelineStep> steps, CancellationToken ct = default)
     {
-        runStage ??= (stage, dir, options, token) => new LocalExecutor().RunAsync(stage, dir, options, token);
+        var run = runStage ?? ((stage, dir, options, token) => new LocalExecutor().RunAsync(stage, dir, options, token));
         var record = new PipelineRecord
         {
             Pipeline = pipeline.Name,
@@ -36,7 +37,7 @@ public sealed class LocalPipelineRunner
             throw new Core.Errors.DataPipeException($"{pipeline.OutputRoot}: cannot create the output root ({e.Message})", e);
         }
         var wall = Stopwatch.StartNew();
-        var results = new List<StageResult>();
+        var results = new List<StepOutcome>();
         try
         {
             foreach (var step in steps)
@@ -44,8 +45,8 @@ public sealed class LocalPipelineRunner
                 ct.ThrowIfCancellationRequested();
                 var stepWall = Stopwatch.StartNew();
                 var stage = await step.Build(ct).ConfigureAwait(false);
-                var result = await runStage(stage, step.OutputDir, new ExecutorOptions { Workers = workers, MaxAttempts = attempts }, ct).ConfigureAwait(false);
-                results.Add(result);
+                var result = await run(stage, step.OutputDir, new ExecutorOptions { Workers = workers, MaxAttempts = attempts }, ct).ConfigureAwait(false);
+                results.Add(new StepOutcome(step.Name, result.OutputDir, result.Success, result.Skipped));
                 record.Steps.Add(new StepRecord
                 {
                     Step = step.Name,

@@ -1,0 +1,64 @@
+using System.Text;
+
+namespace DataPipe.Jobs.Cli;
+
+/// <summary>
+/// A plain-text table for summaries read in a terminal and in a log file alike: fixed columns sized to their widest
+/// cell, one line per row, no box characters and no wrapping, so a row stays one line at 80 columns; and note rows,
+/// free text indented under the row they belong to (a step's drop reasons, each on its own line).
+/// </summary>
+public sealed class TextTable
+{
+    private readonly List<(string Header, bool Right)> _columns = [];
+    private readonly List<string[]?> _rows = [];
+    private readonly List<string?> _notes = [];
+
+    /// <summary>Adds a column; numbers read best right-aligned.</summary>
+    public TextTable Column(string header, bool right = false)
+    {
+        _columns.Add((header, right));
+        return this;
+    }
+
+    public TextTable Row(params string[] cells)
+    {
+        if (cells.Length != _columns.Count) throw new ArgumentException($"{cells.Length} cells for {_columns.Count} columns", nameof(cells));
+        _rows.Add(cells);
+        _notes.Add(null);
+        return this;
+    }
+
+    /// <summary>A line of its own under the last row, indented by four spaces.</summary>
+    public TextTable Note(string text)
+    {
+        _rows.Add(null);
+        _notes.Add(text);
+        return this;
+    }
+
+    public IReadOnlyList<string> Lines()
+    {
+        var widths = _columns.Select(c => c.Header.Length).ToArray();
+        foreach (var row in _rows.OfType<string[]>())
+            for (int i = 0; i < row.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
+        string Format(IReadOnlyList<string> cells)
+        {
+            var sb = new StringBuilder();
+            for (int i = 0; i < cells.Count; i++)
+            {
+                if (i > 0) sb.Append("  ");
+                sb.Append(_columns[i].Right ? cells[i].PadLeft(widths[i]) : cells[i].PadRight(widths[i]));
+            }
+            return sb.ToString().TrimEnd();
+        }
+        var lines = new List<string> { Format([.. _columns.Select(c => c.Header)]) };
+        lines.Add(new string('-', lines[0].Length));
+        for (int r = 0; r < _rows.Count; r++) lines.Add(_rows[r] is { } cells ? Format(cells) : "    " + _notes[r]);
+        return lines;
+    }
+
+    public void WriteTo(TextWriter writer)
+    {
+        foreach (var line in Lines()) writer.WriteLine(line);
+    }
+}

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace DataPipe.Jobs.Pipeline;
+
+/// <summary>
+/// The options of one stage kind, declared once: each option's YAML name, help, range and where it lives in the
+/// kind's options record (its default is the record's own). Everything that reads those options is derived from it:
+/// a pipeline file's <c>options:</c> mapping (<see cref="Read(YamlSection, T)"/>), a YAML file of the same keys, and
+/// the CLI flags (<c>layers</c> becomes <c>--layers</c>, <c>batch_tokens</c> <c>--batch-tokens</c>), whose values are
+/// checked by the same code as the file's, so a flag and a key can never disagree on a default or a range.
+/// </summary>
+public sealed class OptionSchema<T>(string what) where T : class
+{
+    private readonly List<Entry> _entries = [];
+
+    /// <summary>One option: its YAML name, help, and how to read it into a <typeparamref name="T"/>.</summary>
+    public sealed record Entry(string Name, string Help, Func<T, object> Get, Func<YamlSection, T, T> Apply, string? Alias)
+    {
+        public string Flag => "--" + Name.Replace('_', '-');
+
+        /// <summary>A switch: its flag may be given without a value.</summary>
+        public bool IsBool { get; init; }
+    }
+
+    public IReadOnlyList<Entry> Entries => _entries;
+
+    public OptionSchema<T> Int(string name, string help, Func<T, int> get, Func<T, int, T> set, int min = int.MinValue, int max = int.MaxValue, string? alias = null)
+        => Add(name, Range(help, min, max, int.MinValue, int.MaxValue), t => get(t), (s, t) => s.OptionalInt(name, min, max) is int v ? set(t, v) : t, alias);
+
+    /// <summary>An optional whole number: absent (null) unless the file or a flag gives it.</summary>
+    public OptionSchema<T> OptionalInt(string name, string help, Func<T, int?> get, Func<T, int?, T> set, int min = int.MinValue, int max = int.MaxValue)
+        => Add(name, Range(help, min, max, int.MinValue, int.MaxValue), t => (object?)get(t) ?? "none", (s, t) => s.OptionalInt(name, min, max) is int v ? set(t, v) : t, null);
+
+    public OptionSchema<T> Long(string name, string help, Func<T, long> get, Func<T, long, T> set, long min = long.MinValue, long max = long.MaxValue)
+        => Add(name, Range(help, min, max, long.MinValue, long.MaxValue), t => get(t), (s, t) => s.Has(name) ? set(t, s.Long(name, 0, min, max)) : t, null);
+
+    public OptionSchema<T> Double(string name, string help, Func<T, double> get, Func<T, double, T> set, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+        => Add(name, Range(help, min, max, double.NegativeInfinity, double.PositiveInfinity), t => get(t), (s, t) => s.Has(name) ? set(t, s.Double(name, 0, min, max)) : t, null);
+
+    /// <summary>true or false; as a flag, <c>--name</c> alone means true.</summary>
+    public OptionSchema<T> Bool(string name, string help, Func<T, bool> get, Func<T, bool, T> set)
+        => Add(name, help, t => get(t), (s, t) => s.Has(name) ? set(t, s.Bool(name, false)) : t, null, isBool: true);
+
+    public OptionSchema<T> String(string name, string help, Func<T, string> get, Func<T, string, T> set, IReadOnlyList<string>? choices = null, string? alias = null)
+        => Add(name, choices is null ? help : $"{help}: {string.Join(", ", choices)}", t => get(t),
+            (s, t) => s.OptionalString(name) is not { } v ? t : set(t, choices is null ? v : s.Choice(name, v, [.. choices])), alias);
+
+    private OptionSchema<T> Add(string name, string help, Func<T, object> get, Func<YamlSection, T, T> apply, string? alias, bool isBool = false)
+    {
+        if (_entries.Any(e => e.Name == name)) throw new InvalidOperationException($"{what}: option '{name}' declared twice");
+        _entries.Add(new Entry(name, help, get, apply, alias) { IsBool = isBool });
+        return this;
+    }
+
+    private static string Range<TNum>(string help, TNum min, TNum max, TNum noMin, TNum noMax) where TNum : IFormattable, IEquatable<TNum>
+    {
+        string lo = min.Equals(noMin) ? "" : min.ToString(null, CultureInfo.InvariantCulture);
+        string hi = max.Equals(noMax) ? "" : max.ToString(null, CultureInfo.InvariantCulture);
+        return lo.Length == 0 && hi.Length == 0 ? help : $"{help} [{lo}..{hi}]";
+    }
+
+    /// <summary>
+    /// Reads every option present in <paramref name="section"/> over <paramref name="start"/> (the defaults, or a file's
+    /// values under flags). Keys the schema does not declare are left for the caller's unknown-key check.
+    /// </summary>
+    public T Read(YamlSection section, T start)
+    {
+        var value = start;
+        foreach (var e in _entries) value = e.Apply(section, value);
+        return value;
+    }
+
+    /// <summary>
+    /// Reads a YAML file holding one mapping of these options (e.g. <c>datapipe train --config train.yaml</c>): the same
+    /// names, ranges and unknown-key check as a pipeline file's <c>options:</c>.
+    /// </summary>
+    public T ReadFile(string file, T start)
+    {
+        if (!File.Exists(file)) throw new PipelineConfigException($"{file}: {what} file not found");
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(File.ReadAllText(file)));
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new PipelineConfigException($"{file}:{e.Start.Line}: not valid YAML: {e.Message}");
+        }
+        if (stream.Documents.Count == 0) return start;
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new PipelineConfigException($"{file}: a {what} file is one YAML mapping of option names to values");
+        var section = new YamlSection(file, "", root);
+        var value = Read(section, start);
+        section.EnsureNoUnknownKeys();
+        return value;
+    }
+
+    /// <summary>One CLI flag per option (<c>--name</c>, plus its alias), with the help, range and default of <paramref name="defaults"/>.</summary>
+    public IReadOnlyList<Option<string?>> CreateFlags(T defaults)
+        => [.. _entries.Select(e =>
+        {
+            var flag = e.Alias is null ? new Option<string?>(e.Flag) : new Option<string?>(e.Flag, e.Alias);
+            flag.Description = $"{e.Help} (default: {Format(e.Get(defaults))})";
+            if (e.IsBool) flag.Arity = ArgumentArity.ZeroOrOne;
+            return flag;
+        })];
+
+    /// <summary>
+    /// The values of the flags given on the command line over <paramref name="start"/>: each flag's text is read as the
+    /// same key in a YAML mapping would be, so its range and type errors are the file's ("command line: layers: ...").
+    /// </summary>
+    public T ReadFlags(ParseResult parse, IReadOnlyList<Option<string?>> flags, T start)
+    {
+        var node = new YamlMappingNode();
+        for (int i = 0; i < _entries.Count; i++)
+        {
+            string? text = parse.GetValue(flags[i]);
+            // A switch given alone ("--keep-rejected") means true.
+            if (text is null && _entries[i].IsBool && parse.GetResult(flags[i]) is { Implicit: false }) text = "true";
+            if (text is not null) node.Children[new YamlScalarNode(_entries[i].Name)] = new YamlScalarNode(text);
+        }
+        return Read(new YamlSection("command line", "", node), start);
+    }
+
+    private static string Format(object v) => v switch
+    {
+        string s => s.Length == 0 ? "\"\"" : s,
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+}
