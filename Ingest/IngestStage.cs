@@ -5,6 +5,8 @@ using DataPipe.Core.Stages;
 using DataPipe.Core.Storage;
 using DataPipe.Ingest.Warc;
 
+using DataPipe.Ingest.Extraction;
+
 namespace DataPipe.Ingest;
 
 /// <summary>
@@ -192,6 +194,7 @@ public sealed class IngestStage : IStage
             ctx.AddRowsIn();
             ctx.Counters.Increment("records." + record.Type);
             var result = processor.Process(record, source);
+            if (processor.LastExtractionOutcome == ExtractionOutcome.FallbackBlock) ctx.Counters.Increment("pages.extract_fallback_block");
             if (result.Document is { } doc)
             {
                 if (processor.LastWasTruncated) ctx.Counters.Increment("pages.truncated_body_kept");
@@ -202,6 +205,7 @@ public sealed class IngestStage : IStage
             else if (result.SkipReason is { } reason)
             {
                 ctx.Skip(reason, $"{uri}@{record.FileOffset}", result.Detail);
+                if (reason == SkipReasons.EmptyText && processor.LastEmptyTextCounter is { } why) ctx.Counters.Increment(why);
             }
             if (known && (records & 15) == 0)
             {

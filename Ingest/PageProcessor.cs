@@ -42,6 +42,29 @@ public sealed class PageProcessor
     /// <summary>True when the last page's body was cut short and its decodable prefix was used.</summary>
     public bool LastWasTruncated => _decoder.LastWasTruncated;
 
+    /// <summary>
+    /// Why the last page's main text came out as it did, when the extractor says (<see cref="IExplainsOutcome"/>); null
+    /// otherwise. Ingest counts the fallbacks and, for pages skipped as empty, the reason (<see cref="EmptyTextCounter"/>).
+    /// </summary>
+    public ExtractionOutcome? LastExtractionOutcome { get; private set; }
+
+    /// <summary>
+    /// The stats counter of a page skipped for empty text: <c>pages.empty_text.REASON</c>, REASON one of no_visible_text,
+    /// no_prose, binary (the extractor's <see cref="ExtractionOutcome"/>), too_short (text below the minimum length) or
+    /// unexplained (an extractor that does not say why).
+    /// </summary>
+    public string EmptyTextCounter(string text) => "pages.empty_text." + (text.Trim().Length > 0 ? "too_short" : LastExtractionOutcome switch
+    {
+        ExtractionOutcome.NoVisibleText => "no_visible_text",
+        ExtractionOutcome.NoProse => "no_prose",
+        ExtractionOutcome.Binary => "binary",
+        null => "unexplained",
+        _ => "too_short",
+    });
+
+    /// <summary>Counter naming why the last page skipped as empty was empty (see <see cref="EmptyTextCounter"/>); null after a page that was not.</summary>
+    public string? LastEmptyTextCounter { get; private set; }
+
     /// <summary>How the last page's charset was chosen.</summary>
     public CharsetSource LastCharsetSource { get; private set; }
 
@@ -53,6 +76,7 @@ public sealed class PageProcessor
 
     public PageResult Process(in WarcRecord record, string source)
     {
+        LastExtractionOutcome = null;
         ReadOnlySpan<char> html;
         switch (record.Type)
         {
@@ -92,6 +116,7 @@ public sealed class PageProcessor
         try
         {
             extracted = _extractor.Extract(html, record.TargetUri);
+            LastExtractionOutcome = (_extractor as IExplainsOutcome)?.LastOutcome;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -114,7 +139,11 @@ public sealed class PageProcessor
     private PageResult MakeDocument(in WarcRecord record, string source, string text)
     {
         if (text.Length < Math.Max(1, _options.MinTextChars) || string.IsNullOrWhiteSpace(text))
-            return PageResult.Skip(SkipReasons.EmptyText, $"{text.Length} characters of main text");
+        {
+            LastEmptyTextCounter = EmptyTextCounter(text);
+            return PageResult.Skip(SkipReasons.EmptyText, $"{text.Length} characters of main text ({LastEmptyTextCounter})");
+        }
+        LastEmptyTextCounter = null;
         string url = record.TargetUri;
         var (lang, score) = _language.Identify(text);
         return new PageResult(new Document

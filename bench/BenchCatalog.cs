@@ -13,6 +13,7 @@ public static class BenchCatalog
         ["langid"] = ("language identification texts/s on real Common Crawl text (--texts 2000)", Ingest.LangIdBench.RunAsync),
         // extract:
         ["extract-speed"] = ("HTML main-text extraction: pages/s and MB/s per core, density vs SmartReader vs HtmlAgilityPack/AngleSharp parse-only", ExtractSpeedBench.RunAsync),
+        ["extract-quality"] = ("HTML main-text extraction on every extraction set (cleaneval, dragnet, trafilatura, html-extraction): P/R/F1, empty pages, pages/s per core, worst pages; learned extractors scored leave-one-set-out (--max-pages N)", ExtractQualityBench.RunAsync),
         ["extract-f1"] = ("HTML main-text extraction: mean token P/R/F1 on ../shared/data/html-extraction, per extractor, worst pages", ExtractF1Bench.RunAsync),
         // filter:
         ["filter-classifier"] = ("Quality classifier held-out AUC and training seconds vs fastText and scikit-learn (GPT-3 recipe) on the same splits", Filter.FilterClassifierBench.RunAsync),

@@ -30,7 +30,7 @@ namespace DataPipe.Ingest.Extraction;
 /// see <c>dotnet run --project bench -c Release -- extract-f1</c> and the floor in the extraction tests.
 /// </para>
 /// </summary>
-public sealed class DensityExtractor : IMainTextExtractor
+public sealed class DensityExtractor : IMainTextExtractor, IExplainsOutcome
 {
     /// <summary>A result shorter than this triggers the next, more permissive pass.</summary>
     public const int MinArticleChars = 500;
@@ -53,18 +53,71 @@ public sealed class DensityExtractor : IMainTextExtractor
         public readonly LiteHtmlDocument Document = new();
         public readonly PageScoring Scoring = new();
         public readonly StringBuilder Output = new(4096);
+        public readonly TextBlocks Blocks = new();
     }
+
+    /// <summary>Density output shorter than this is replaced by the page's best block of prose when that is longer.</summary>
+    public const int FallbackBelowChars = 100;
+
+    [ThreadStatic]
+    private static ExtractionOutcome t_outcome;
+
+    public ExtractionOutcome LastOutcome => t_outcome;
 
     public string Extract(string html, string? url = null) => Extract(html.AsSpan(), url);
 
     public string Extract(ReadOnlySpan<char> html, string? url = null)
     {
-        if (html.IsEmpty || LooksBinary(html)) return "";
+        if (html.IsEmpty || LooksBinary(html))
+        {
+            t_outcome = html.IsEmpty ? ExtractionOutcome.NoVisibleText : ExtractionOutcome.Binary;
+            return "";
+        }
         var ws = t_workspace ??= new Workspace();
-        string text = Extract(LiteHtmlParser.ParseInto(html, ws.Document), ws.Scoring, ws.Output);
+        var doc = LiteHtmlParser.ParseInto(html, ws.Document);
+        string text = Extract(doc, ws.Scoring, ws.Output);
+        t_outcome = ExtractionOutcome.MainText;
+        if (text.Length < FallbackBelowChars) text = Fallback(doc, ws, text);
         if (html.Length > MaxRetainedChars || ws.Output.Capacity > MaxRetainedChars) t_workspace = null;
         return text;
     }
+
+    /// <summary>
+    /// The page's text when the density pass found (almost) nothing: the best block of prose (most characters outside
+    /// links, at least <see cref="BlockScoreExtractor.MinFallbackWords"/> word-equivalents, link density under one half)
+    /// with the prose blocks that share its element, e.g. the <c>br</c>-separated paragraphs of one <c>td</c>. A
+    /// fixed rule, not a learned one, so the density extractor stays untrained.
+    /// </summary>
+    private static string Fallback(LiteHtmlDocument doc, Workspace ws, string densityText)
+    {
+        var blocks = ws.Blocks;
+        blocks.Load(doc);
+        blocks.DensityMark.AsSpan(0, blocks.NodeCount).Clear();
+        blocks.Segment();
+        var all = blocks.All;
+        int best = -1;
+        float bestScore = 0;
+        for (int k = 0; k < all.Length; k++)
+        {
+            if (!IsProse(all[k])) continue;
+            float score = all[k].Chars * (1 - all[k].LinkDensity);
+            if (score > bestScore) (best, bestScore) = (k, score);
+        }
+        if (best < 0)
+        {
+            if (densityText.Length == 0) t_outcome = all.Length == 0 ? ExtractionOutcome.NoVisibleText : ExtractionOutcome.NoProse;
+            return densityText;
+        }
+        if (all[best].Chars <= densityText.Length) return densityText;
+        var w = new BlockTextWriter(ws.Output);
+        int owner = all[best].Owner;
+        for (int k = 0; k < all.Length; k++)
+            if (k == best || (all[k].Owner == owner && IsProse(all[k]))) blocks.Write(all[k], w);
+        t_outcome = ExtractionOutcome.FallbackBlock;
+        return w.ToString();
+    }
+
+    private static bool IsProse(in TextBlock b) => b.WordEquivalents >= BlockScoreExtractor.MinFallbackWords && b.LinkDensity < 0.5f;
 
     public static string Extract(LiteHtmlDocument doc) => Extract(doc, new PageScoring(), null);
 
@@ -81,6 +134,8 @@ public sealed class DensityExtractor : IMainTextExtractor
         }
         return best;
     }
+
+    internal static Pass[] AllPasses => Passes;
 
     private static readonly Pass[] Passes =
     [
@@ -220,6 +275,37 @@ internal sealed class PageScoring
             if (node.IsText) (_ownLen[i], _ownCommas[i]) = MeasureText(doc.TextOf(node));
             else if (node.ClassAndId is { } names) (_classWeight[i], _unlikelyClass[i], _shareClass[i]) = BlockNames.Classify(names);
         }
+    }
+
+    /// <summary>When set, <see cref="Write"/> marks every text node it writes (the block scorer reads density's choice as a feature).</summary>
+    private bool[]? _mark;
+
+    /// <summary>
+    /// Runs the passes as <see cref="DensityExtractor"/> does (the first with at least
+    /// <see cref="DensityExtractor.MinArticleChars"/> characters, else the longest) and marks in <paramref name="mark"/>
+    /// the text nodes of the text it would return; returns that text's length.
+    /// </summary>
+    public int MarkArticle(bool[] mark, StringBuilder output)
+    {
+        var passes = DensityExtractor.AllPasses;
+        int best = -1, bestLength = -1;
+        for (int p = 0; p < passes.Length; p++)
+        {
+            mark.AsSpan(0, _n).Clear();
+            _mark = mark;
+            int length = Run(passes[p], output).Length;
+            _mark = null;
+            if (length >= DensityExtractor.MinArticleChars) return length;
+            if (length > bestLength) (best, bestLength) = (p, length);
+        }
+        if (best != passes.Length - 1)
+        {
+            mark.AsSpan(0, _n).Clear();
+            _mark = mark;
+            Run(passes[best], output);
+            _mark = null;
+        }
+        return bestLength;
     }
 
     public string Run(DensityExtractor.Pass pass, StringBuilder? output = null)
@@ -573,6 +659,7 @@ internal sealed class PageScoring
                     }
                     else if (node.IsText)
                     {
+                        if (_mark is not null) _mark[i] = true;
                         if (preDepth > 0) w.Preformatted(_doc.TextOf(node));
                         else w.Text(_doc.TextOf(node));
                         entering = false;

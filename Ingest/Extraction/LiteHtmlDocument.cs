@@ -11,6 +11,8 @@ public enum LiteNodeFlags : byte
     SelfClosed = 2,
     /// <summary>An <c>a</c> element whose <c>href</c> is a fragment (<c>#...</c>) on the same page.</summary>
     FragmentLink = 4,
+    /// <summary>The element has an <c>href</c> attribute (an <c>a</c> without one is an anchor, not a link).</summary>
+    Href = 8,
 }
 
 /// <summary>

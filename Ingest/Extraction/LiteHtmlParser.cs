@@ -237,6 +237,7 @@ public static class LiteHtmlParser
                 }
                 else if (attrName.Equals("href", StringComparison.OrdinalIgnoreCase))
                 {
+                    flags |= LiteNodeFlags.Href;
                     if (value.TrimStart().StartsWith("#")) flags |= LiteNodeFlags.FragmentLink;
                 }
                 else if ((attrName.Equals("rel", StringComparison.OrdinalIgnoreCase) || attrName.Equals("itemprop", StringComparison.OrdinalIgnoreCase))

@@ -10,9 +10,11 @@ using DataPipe.Ingest.Extraction;
 namespace DataPipe.Jobs.Commands;
 
 /// <summary>
-/// <c>datapipe extract --html FILE|DIR [--extractor NAME] [--format text|jsonl]</c>: runs a main-text extractor of the
-/// ingest stage on raw HTML files, so extraction can be checked alone. Text goes to stdout (one block per file, or
-/// one JSON line <c>{"file":..,"text":..}</c> per file); a one-line summary goes to stderr.
+/// <c>datapipe extract --html FILE|DIR [--extractor NAME] [--format text|jsonl] [--explain]</c>: runs a main-text
+/// extractor of the ingest stage on raw HTML files, so extraction can be checked alone. Text goes to stdout (one block
+/// per file, or one JSON line <c>{"file":..,"text":..}</c> per file); a one-line summary goes to stderr. With
+/// <c>--explain</c>, the block scorer prints every text block of each file instead: its score, kept or dropped and
+/// why (the threshold, and the features that moved the score most), its element path and the start of its text.
 /// </summary>
 public static class ExtractCommand
 {
@@ -35,14 +37,19 @@ public static class ExtractCommand
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "jsonl");
+        var explain = new Option<bool>("--explain")
+        {
+            Description = $"Print each text block with its score and why it was kept or dropped ({BlockScoreExtractor.ExtractorName} extractor)",
+        };
 
         var command = new Command("extract", "Extract the main text of HTML files with an ingest extractor (to check extraction alone)")
         {
-            html, paths, extractor, format,
+            html, paths, extractor, format, explain,
         };
         command.SetAction(parse =>
         {
             var inputs = (parse.GetValue(html) ?? []).Concat(parse.GetValue(paths) ?? []).ToList();
+            if (parse.GetValue(explain)) return Explain(inputs, parse.GetValue(extractor) ?? ExtractorCatalog.Default, Console.Out);
             return Run(inputs, parse.GetValue(extractor) ?? ExtractorCatalog.Default, parse.GetValue(format) ?? "text", Console.Out, Console.Error);
         });
         return command;
@@ -81,6 +88,30 @@ public static class ExtractCommand
     }
 
     private sealed record ExtractedFile(string File, string Text);
+
+    /// <summary>Every text block of each file with its score, kept or dropped, and why (<see cref="BlockScoreExtractor.Explain"/>).</summary>
+    public static int Explain(IReadOnlyList<string> inputs, string extractorName, TextWriter stdout)
+    {
+        if (inputs.Count == 0) throw new DataPipeException("extract --explain: give HTML files or folders with --html");
+        if (ExtractorCatalog.Create(extractorName) is not BlockScoreExtractor scorer)
+            throw new DataPipeException($"extract --explain: the '{extractorName}' extractor does not explain its blocks; use --extractor {BlockScoreExtractor.ExtractorName}");
+        foreach (string file in ResolveFiles(inputs))
+        {
+            var (blocks, outcome) = scorer.Explain(Decode(File.ReadAllBytes(file)));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"==> {file} <== {blocks.Count} blocks, {blocks.Count(b => b.Kept)} kept, outcome {outcome}, threshold {scorer.Model.Threshold:F2}"));
+            foreach (var b in blocks)
+            {
+                string text = b.Text.ReplaceLineEndings(" ");
+                if (text.Length > 100) text = text[..100] + "...";
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{(b.Kept ? "KEEP" : "drop")} #{b.Index,-4} score {b.Score:F2}  {b.Chars,6} chars  links {b.LinkDensity:F2}  density {b.DensityShare:F2}  {b.Path}"));
+                stdout.WriteLine($"      {b.Why}");
+                stdout.WriteLine($"      \"{text}\"");
+            }
+        }
+        return 0;
+    }
 
     /// <summary>Files named directly, then the *.html / *.htm files under each folder, in ordinal name order.</summary>
     internal static List<string> ResolveFiles(IEnumerable<string> inputs)

@@ -54,4 +54,23 @@ public class ExtractCommandTests
         int rc = await DataPipeCli.RunAsync(["extract", "--html", "/nonexistent/page.html"]);
         Assert.NotEqual(0, rc);
     }
+
+    [Fact]
+    public void Explain_prints_every_block_with_its_score_and_why_and_refuses_an_extractor_that_cannot_explain()
+    {
+        using var dir = new TempDir("extract-explain");
+        File.WriteAllText(dir["a.html"], Story);
+        var stdout = new StringWriter();
+
+        int rc = ExtractCommand.Explain([dir["a.html"]], "blockscore", stdout);
+
+        Assert.Equal(0, rc);
+        string text = stdout.ToString();
+        Assert.Contains("3 blocks", text);
+        Assert.Contains("KEEP #0", text);
+        Assert.Contains("\"The harbour was quiet", text);
+        Assert.Contains("threshold", text);
+        var e = Assert.Throws<DataPipeException>(() => ExtractCommand.Explain([dir["a.html"]], "density", new StringWriter()));
+        Assert.Contains("--extractor blockscore", e.Message);
+    }
 }

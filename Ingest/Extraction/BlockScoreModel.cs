@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using DataPipe.Core.Errors;
+
+namespace DataPipe.Ingest.Extraction;
+
+/// <summary>
+/// A logistic model over <see cref="BlockFeatures"/>: a block is main text when
+/// sigmoid(bias + weights · features) ≥ <see cref="Threshold"/>. Stored as text, one <c>name weight</c> line per
+/// feature, so a file written for another feature set fails loudly instead of scoring with shifted weights. The
+/// shipped model is <c>BlockScoreModel.txt</c>, embedded in this assembly; the command that regenerates it is in its
+/// first line.
+/// </summary>
+public sealed class BlockScoreModel
+{
+    public const string ResourceName = "DataPipe.Ingest.Extraction.BlockScoreModel.txt";
+
+    /// <summary>The command that writes the shipped model (from the repository root).</summary>
+    public const string RegenerateCommand = "dotnet run --project bench -c Release -- extract-quality --write-model Ingest/Extraction/BlockScoreModel.txt";
+
+    internal readonly float[] Weights;
+    internal readonly float[] Weights2;
+    public float Bias { get; }
+    public float Bias2 { get; }
+    public float Threshold { get; }
+
+    internal BlockScoreModel(float[] weights, float bias, float[] weights2, float bias2, float threshold)
+    {
+        if (weights.Length != BlockFeatures.Count) throw new ArgumentException($"{weights.Length} weights for {BlockFeatures.Count} features", nameof(weights));
+        if (weights2.Length != Stage2Features.Count) throw new ArgumentException($"{weights2.Length} weights for {Stage2Features.Count} features", nameof(weights2));
+        Weights = weights;
+        Bias = bias;
+        Weights2 = weights2;
+        Bias2 = bias2;
+        Threshold = threshold;
+    }
+
+    private static IReadOnlyList<string> AllNames => [.. BlockFeatures.Names, .. Stage2Features.Names];
+
+    private static readonly Lazy<BlockScoreModel> ShippedModel = new(() =>
+    {
+        using var stream = typeof(BlockScoreModel).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new DataPipeException($"the block scorer's model {ResourceName} is not embedded in {typeof(BlockScoreModel).Assembly.GetName().Name}");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return Read(reader, ResourceName);
+    });
+
+    /// <summary>The model trained on every extraction set, shipped in the assembly.</summary>
+    public static BlockScoreModel Shipped => ShippedModel.Value;
+
+    /// <summary>First stage: probability that the block with features <paramref name="features"/> is main text.</summary>
+    internal float Probability(ReadOnlySpan<float> features) => Logistic(Bias, Weights, features);
+
+    /// <summary>Second stage, from <see cref="Stage2Features"/>: the score compared with <see cref="Threshold"/>.</summary>
+    internal float Probability2(ReadOnlySpan<float> features) => Logistic(Bias2, Weights2, features);
+
+    private static float Logistic(float bias, float[] weights, ReadOnlySpan<float> features)
+    {
+        float z = bias;
+        var w = weights.AsSpan();
+        for (int i = 0; i < w.Length; i++) z += w[i] * features[i];
+        return 1f / (1f + MathF.Exp(-z));
+    }
+
+    /// <summary>The features that moved a block's score most (weight × value), largest magnitude first.</summary>
+    internal IEnumerable<(string Name, float Contribution)> TopContributions(ReadOnlySpan<float> features, ReadOnlySpan<float> features2, int count)
+    {
+        var list = new List<(string, float)>();
+        for (int i = 0; i < Weights.Length; i++)
+            if (features[i] != 0) list.Add((BlockFeatures.Names[i], Weights[i] * features[i]));
+        for (int i = 0; i < Weights2.Length; i++)
+            if (features2[i] != 0) list.Add((Stage2Features.Names[i], Weights2[i] * features2[i]));
+        return list.OrderByDescending(c => Math.Abs(c.Item2)).Take(count);
+    }
+
+    public void Write(TextWriter writer, string comment)
+    {
+        writer.WriteLine($"# {comment}");
+        writer.WriteLine($"# regenerate: {RegenerateCommand}");
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threshold {Threshold:R}"));
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bias {Bias:R}"));
+        for (int i = 0; i < Weights.Length; i++)
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{BlockFeatures.Names[i]} {Weights[i]:R}"));
+        writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bias2 {Bias2:R}"));
+        for (int i = 0; i < Weights2.Length; i++)
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Stage2Features.Names[i]} {Weights2[i]:R}"));
+    }
+
+    /// <summary>Reads a model written by <see cref="Write"/>; every feature must have exactly one weight.</summary>
+    public static BlockScoreModel Read(TextReader reader, string source)
+    {
+        var names = AllNames;
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++) index[names[i]] = i;
+        var weights = new float[names.Count];
+        var seen = new bool[names.Count];
+        float? threshold = null, bias = null, bias2 = null;
+        int lineNo = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNo++;
+            if (line.Length == 0 || line[0] == '#') continue;
+            int space = line.IndexOf(' ');
+            if (space <= 0 || !float.TryParse(line.AsSpan(space + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+                throw new DataPipeException($"{source}:{lineNo}: expected 'name weight', got '{line}'");
+            string name = line[..space];
+            if (name == "threshold") threshold = value;
+            else if (name == "bias") bias = value;
+            else if (name == "bias2") bias2 = value;
+            else if (index.TryGetValue(name, out int i))
+            {
+                weights[i] = value;
+                seen[i] = true;
+            }
+            else throw new DataPipeException($"{source}:{lineNo}: unknown feature '{name}' (the model was written for another feature set; regenerate it: {RegenerateCommand})");
+        }
+        int missing = Array.IndexOf(seen, false);
+        if (missing >= 0) throw new DataPipeException($"{source}: no weight for feature '{names[missing]}' (regenerate: {RegenerateCommand})");
+        if (threshold is null || bias is null || bias2 is null) throw new DataPipeException($"{source}: missing threshold, bias or bias2 line");
+        return new BlockScoreModel(weights[..BlockFeatures.Count], bias.Value, weights[BlockFeatures.Count..], bias2.Value, threshold.Value);
+    }
+}
