@@ -72,6 +72,12 @@ public sealed class DocRecordStore : IDisposable
                 h.Dispose();
                 throw new DataPipeException($"{path}: not a document record file");
             }
+            // A file of no documents (an empty slice) owns no index; kept out, it cannot shadow the file that starts at the same index.
+            if (head[2] == 0)
+            {
+                h.Dispose();
+                continue;
+            }
             _files.Add((head[1], head[2], head[3], h, path));
         }
         _files.Sort((a, b) => a.First.CompareTo(b.First));

@@ -28,20 +28,17 @@ public sealed class InputSlices
 
     public async Task<long> TotalRowsAsync() => (await UnitsAsync().ConfigureAwait(false)).Sum(u => u.Rows);
 
-    /// <summary>Task <paramref name="task"/>'s slice and the global row index of its first document.</summary>
+    /// <summary>
+    /// Task <paramref name="task"/>'s slice and the global row index of its first document: the rows of every unit
+    /// that an earlier task owns. Slices are contiguous runs in dataset order, but when units are fewer or more
+    /// uneven than tasks a slice can be empty; its first index is then where its run would start, so the record
+    /// files of the signature stage (first index, count) stay ordered and never claim a range they do not hold.
+    /// </summary>
     public async Task<(DatasetSlice Slice, long FirstDoc)> ForTaskAsync(int task, int tasks)
     {
         var units = await UnitsAsync().ConfigureAwait(false);
-        var slice = DatasetSlice.For(units, task, tasks);
         long first = 0;
-        if (slice.Units.Count > 0)
-        {
-            foreach (var u in units)
-            {
-                if (u == slice.Units[0]) break;
-                first += u.Rows;
-            }
-        }
-        return (slice, first);
+        for (int t = 0; t < task; t++) first += DatasetSlice.For(units, t, tasks).Rows;
+        return (DatasetSlice.For(units, task, tasks), first);
     }
 }
