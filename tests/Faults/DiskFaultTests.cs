@@ -11,26 +11,25 @@ namespace DataPipe.Tests.Faults;
 
 public class DiskFaultTests
 {
-    [Fact]
-    public async Task An_output_folder_that_is_not_writable_fails_with_one_error_naming_it_and_a_nonzero_exit()
+    [MountFact]
+    public async Task An_output_folder_on_a_read_only_file_system_fails_with_one_error_naming_it_and_a_nonzero_exit()
     {
         using var dir = new TempDir("readonly");
-        string root = dir["out"];
-        // A read-only file system where the test may mount one; without root, a folder without write permission;
-        // as root without mount rights, a path under a regular file (ENOTDIR).
-        using var ro = TmpfsMount.TryMount(root, 1 << 20, readOnly: true);
-        if (ro is null)
-        {
-            if (Environment.UserName == "root")
-            {
-                File.WriteAllText(dir["blocker"], "a file, not a folder");
-                root = dir["blocker/out"];
-            }
-            else if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-            }
-        }
+        using var ro = TmpfsMount.TryMount(dir["out"], 1 << 20, readOnly: true) ?? throw new InvalidOperationException("tmpfs mount failed although the probe succeeded");
+        await AssertOneErrorNamingAsync(dir, dir["out"]);
+    }
+
+    [Fact]
+    public async Task An_output_folder_that_cannot_be_created_fails_with_one_error_naming_it_and_a_nonzero_exit()
+    {
+        // A path under a regular file: ENOTDIR for any user, root included, with no mount needed.
+        using var dir = new TempDir("notdir");
+        File.WriteAllText(dir["blocker"], "a file, not a folder");
+        await AssertOneErrorNamingAsync(dir, dir["blocker/out"]);
+    }
+
+    private static async Task AssertOneErrorNamingAsync(TempDir dir, string root)
+    {
         string file = FaultPipeline.Write(dir.Path, root);
 
         var (code, stdout, stderr) = await JobsFixtures.CliAsync("run", file);
@@ -43,16 +42,11 @@ public class DiskFaultTests
         Assert.DoesNotContain("   at ", stdout + stderr);
     }
 
-    [Fact]
+    [MountFact]
     public async Task A_full_disk_fails_naming_the_path_leaves_nothing_half_written_and_the_rerun_completes_once_space_frees()
     {
         using var dir = new TempDir("fulldisk");
-        using var disk = TmpfsMount.TryMount(dir["out"], 96 * 1024);
-        if (disk is null)
-        {
-            await FullDiskWithoutMountAsync(dir);
-            return;
-        }
+        using var disk = TmpfsMount.TryMount(dir["out"], 96 * 1024) ?? throw new InvalidOperationException("tmpfs mount failed although the probe succeeded");
         string file = FaultPipeline.Write(dir.Path, "out");
         var p = PipelineLoader.Load(file);
 
@@ -71,9 +65,11 @@ public class DiskFaultTests
         Assert.NotNull(DatasetFolder.ReadSuccess(p.Steps[^1].OutputDir));
     }
 
-    /// <summary>Where no tmpfs can be mounted: a stage whose writes fail with ENOSPC after N bytes, then succeed.</summary>
-    private static async Task FullDiskWithoutMountAsync(TempDir dir)
+    /// <summary>The same contract without a mount (any user): a stage whose writes fail with ENOSPC after N bytes, then succeed.</summary>
+    [Fact]
+    public async Task A_task_whose_writes_fail_with_ENOSPC_commits_nothing_names_the_path_and_the_rerun_completes()
     {
+        using var dir = new TempDir("enospc");
         var stage = new LimitedDiskStage { ByteLimit = 4096 };
         var e = await Assert.ThrowsAsync<StageFailedException>(() => new LocalExecutor().RunAsync(stage, dir["out"], new ExecutorOptions { Workers = 2, MaxAttempts = 1 }));
         Assert.Contains("No space left on device", e.Message);

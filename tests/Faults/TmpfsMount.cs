@@ -43,3 +43,29 @@ public sealed class TmpfsMount : IDisposable
         }
     }
 }
+
+/// <summary>
+/// A fact that needs a real tmpfs mount (root with CAP_SYS_ADMIN). Where none can be mounted it is reported as skipped
+/// with the reason, never silently turned into a different test.
+/// </summary>
+public sealed class MountFactAttribute : FactAttribute
+{
+    private static readonly Lazy<bool> CanMount = new(() =>
+    {
+        string probe = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"datapipe-mount-probe-{Environment.ProcessId}");
+        try
+        {
+            using var mount = TmpfsMount.TryMount(probe, 64 * 1024);
+            return mount is not null;
+        }
+        finally
+        {
+            try { Directory.Delete(probe); } catch (IOException) { }
+        }
+    });
+
+    public MountFactAttribute()
+    {
+        if (!CanMount.Value) Skip = "needs root with the right to mount a tmpfs (CAP_SYS_ADMIN); the no-mount variants of this contract still run";
+    }
+}
