@@ -1,5 +1,6 @@
 using System.Text;
 using DataPipe.Core.Documents;
+using DataPipe.Core.Options;
 using DataPipe.Core.Stages;
 
 namespace DataPipe.Filter.Rules;
@@ -46,7 +47,19 @@ public sealed class C4LinesRule(C4LinesOptions options) : IDocumentRule
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
-    public string Name => "c4_lines";
+    /// <summary>YAML <c>rules: { c4_lines: ... }</c>; runs last, since it rewrites the text.</summary>
+    public static readonly FilterRuleDefinition<C4LinesOptions> Definition = new("c4_lines", 40,
+        new OptionSchema<C4LinesOptions>("c4_lines rule options")
+            .Bool("require_terminal_punctuation", "Keep only lines ending in terminal punctuation", o => o.RequireTerminalPunctuation, (o, v) => o with { RequireTerminalPunctuation = v })
+            .Int("min_words_per_line", "Fewest words a kept line has", o => o.MinWordsPerLine, (o, v) => o with { MinWordsPerLine = v }, min: 0)
+            .Bool("remove_javascript_lines", "Remove lines mentioning Javascript", o => o.RemoveJavascriptLines, (o, v) => o with { RemoveJavascriptLines = v })
+            .Bool("drop_lorem_ipsum", "Drop pages with lorem ipsum", o => o.DropLoremIpsum, (o, v) => o with { DropLoremIpsum = v })
+            .Bool("drop_curly_bracket", "Drop pages with a curly bracket", o => o.DropCurlyBracket, (o, v) => o with { DropCurlyBracket = v })
+            .StringList("policy_phrases", "Lines containing these are removed", o => o.PolicyPhrases, (o, v) => o with { PolicyPhrases = v })
+            .Int("min_sentences", "Fewest sentences of the cleaned page", o => o.MinSentences, (o, v) => o with { MinSentences = v }, min: 0),
+        o => new C4LinesRule(o));
+
+    public string Name => Definition.Name;
 
     public C4LinesOptions Options { get; } = options;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using DataPipe.Core.Documents;
+using DataPipe.Core.Options;
 using DataPipe.Core.Stages;
 
 namespace DataPipe.Filter.Rules;
@@ -60,7 +61,28 @@ public sealed class GopherQualityRule(GopherQualityOptions options) : IDocumentR
     [ThreadStatic]
     private static List<WordSpan>? t_words;
 
-    public string Name => "gopher_quality";
+    /// <summary>YAML <c>rules: { gopher_quality: ... }</c>; runs after the language rule (one pass over the words).</summary>
+    public static readonly FilterRuleDefinition<GopherQualityOptions> Definition = new("gopher_quality", 20,
+        new OptionSchema<GopherQualityOptions>("gopher_quality rule options")
+            .Int("min_words", "Fewest words", o => o.MinWords, (o, v) => o with { MinWords = v }, min: 0)
+            .Int("max_words", "Most words", o => o.MaxWords, (o, v) => o with { MaxWords = v }, min: 1)
+            .Double("min_mean_word_length", "Least mean word length", o => o.MinMeanWordLength, (o, v) => o with { MinMeanWordLength = v }, min: 0, max: 1000)
+            .Double("max_mean_word_length", "Greatest mean word length", o => o.MaxMeanWordLength, (o, v) => o with { MaxMeanWordLength = v }, min: 0, max: 1000)
+            .Double("max_hash_to_word_ratio", "Greatest '#' to word ratio", o => o.MaxHashToWordRatio, (o, v) => o with { MaxHashToWordRatio = v }, min: 0, max: 1)
+            .Double("max_ellipsis_to_word_ratio", "Greatest ellipsis to word ratio", o => o.MaxEllipsisToWordRatio, (o, v) => o with { MaxEllipsisToWordRatio = v }, min: 0, max: 1)
+            .Double("max_bullet_line_fraction", "Greatest fraction of bullet lines", o => o.MaxBulletLineFraction, (o, v) => o with { MaxBulletLineFraction = v }, min: 0, max: 1)
+            .Double("max_ellipsis_line_fraction", "Greatest fraction of lines ending in an ellipsis", o => o.MaxEllipsisLineFraction, (o, v) => o with { MaxEllipsisLineFraction = v }, min: 0, max: 1)
+            .Double("min_alphabetic_word_fraction", "Least fraction of words with a letter", o => o.MinAlphabeticWordFraction, (o, v) => o with { MinAlphabeticWordFraction = v }, min: 0, max: 1)
+            .StringList("stop_words", "Stop words", o => o.StopWords, (o, v) => o with { StopWords = v })
+            .Int("min_stop_words", "Least number of different stop words", o => o.MinStopWords, (o, v) => o with { MinStopWords = v }, min: 0),
+        o => new GopherQualityRule(o))
+    {
+        Validate = o => o.MinWords > o.MaxWords ? $"min_words ({o.MinWords}) is above max_words ({o.MaxWords})"
+            : o.MinMeanWordLength > o.MaxMeanWordLength ? $"min_mean_word_length ({o.MinMeanWordLength}) is above max_mean_word_length ({o.MaxMeanWordLength})"
+            : null,
+    };
+
+    public string Name => Definition.Name;
 
     public GopherQualityOptions Options { get; } = options;
 

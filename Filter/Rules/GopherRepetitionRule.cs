@@ -1,4 +1,5 @@
 using DataPipe.Core.Documents;
+using DataPipe.Core.Options;
 using DataPipe.Core.Stages;
 
 namespace DataPipe.Filter.Rules;
@@ -49,7 +50,18 @@ public sealed class GopherRepetitionRule(GopherRepetitionOptions options) : IDoc
     [ThreadStatic]
     private static Scratch? t_scratch;
 
-    public string Name => "gopher_repetition";
+    /// <summary>YAML <c>rules: { gopher_repetition: ... }</c>; runs after the quality rule (hashes lines and n-grams).</summary>
+    public static readonly FilterRuleDefinition<GopherRepetitionOptions> Definition = new("gopher_repetition", 30,
+        new OptionSchema<GopherRepetitionOptions>("gopher_repetition rule options")
+            .Double("max_duplicate_line_fraction", "Greatest fraction of repeated lines", o => o.MaxDuplicateLineFraction, (o, v) => o with { MaxDuplicateLineFraction = v }, min: 0, max: 1)
+            .Double("max_duplicate_paragraph_fraction", "Greatest fraction of repeated paragraphs", o => o.MaxDuplicateParagraphFraction, (o, v) => o with { MaxDuplicateParagraphFraction = v }, min: 0, max: 1)
+            .Double("max_duplicate_line_char_fraction", "Greatest fraction of characters in repeated lines", o => o.MaxDuplicateLineCharFraction, (o, v) => o with { MaxDuplicateLineCharFraction = v }, min: 0, max: 1)
+            .Double("max_duplicate_paragraph_char_fraction", "Greatest fraction of characters in repeated paragraphs", o => o.MaxDuplicateParagraphCharFraction, (o, v) => o with { MaxDuplicateParagraphCharFraction = v }, min: 0, max: 1)
+            .DoubleList("max_top_ngram_char_fraction", "Greatest share of the top 2-, 3-, 4-gram", o => o.MaxTopNGramCharFraction, (o, v) => o with { MaxTopNGramCharFraction = v }, min: 0, max: 1, count: 3)
+            .DoubleList("max_duplicate_ngram_char_fraction", "Greatest share of repeated 5- to 10-grams", o => o.MaxDuplicateNGramCharFraction, (o, v) => o with { MaxDuplicateNGramCharFraction = v }, min: 0, max: 1, count: 6),
+        o => new GopherRepetitionRule(o));
+
+    public string Name => Definition.Name;
 
     public GopherRepetitionOptions Options { get; } = options;
 

@@ -1,4 +1,5 @@
 using DataPipe.Core.Documents;
+using DataPipe.Core.Options;
 using DataPipe.Core.Stages;
 
 namespace DataPipe.Filter.Rules;
@@ -24,7 +25,14 @@ public sealed class LanguageRule(LanguageRuleOptions options) : IDocumentRule
 {
     private readonly HashSet<string> _languages = new(options.Languages, StringComparer.OrdinalIgnoreCase);
 
-    public string Name => "language";
+    /// <summary>YAML <c>rules: { language: ... }</c>; runs first (two column reads).</summary>
+    public static readonly FilterRuleDefinition<LanguageRuleOptions> Definition = new("language", 10,
+        new OptionSchema<LanguageRuleOptions>("language rule options")
+            .StringList("languages", "Language codes to keep (lang column)", o => o.Languages, (o, v) => o with { Languages = v })
+            .Double("min_score", "Least language confidence (lang_score) to keep", o => o.MinScore, (o, v) => o with { MinScore = (float)v }, min: 0, max: 1),
+        o => new LanguageRule(o));
+
+    public string Name => Definition.Name;
 
     public LanguageRuleOptions Options { get; } = options;
 

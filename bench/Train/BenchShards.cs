@@ -41,7 +41,7 @@ internal static class BenchShards
             if (key is "bytes" or "runs" or "python") rest[key] = a[(eq + 1)..];
             else node.Children[new YamlDotNet.RepresentationModel.YamlScalarNode(key)] = new YamlDotNet.RepresentationModel.YamlScalarNode(a[(eq + 1)..]);
         }
-        var section = new DataPipe.Jobs.Pipeline.YamlSection("arguments", "", node);
+        var section = new DataPipe.Core.Options.YamlSection("arguments", "", node);
         var parsed = DataPipe.Jobs.Pipeline.Kinds.TrainKind.Schema.Read(section, config);
         section.EnsureNoUnknownKeys();
         return (parsed.Validate(), rest);

@@ -35,6 +35,12 @@ public static class FilterCommand
         var noRepetition = new Option<bool>("--no-gopher-repetition") { Description = "Do not run the Gopher repetition rules" };
         var noC4 = new Option<bool>("--no-c4") { Description = "Do not run the C4 line rules" };
 
+        // The built-in rules' switches; a rule's thresholds are set in a pipeline file's rules: section.
+        (Option<bool> Flag, string Rule)[] off =
+        [
+            (noLanguage, LanguageRule.Definition.Name), (noQuality, GopherQualityRule.Definition.Name),
+            (noRepetition, GopherRepetitionRule.Definition.Name), (noC4, C4LinesRule.Definition.Name),
+        ];
         var command = new Command("filter", "Drop low-quality documents: Gopher and C4 rules, language, and a quality classifier (GPT-3's Pareto rule)")
         {
             input, output, tasks, workers, attempts, force, keepRejected, model, threshold, pareto, scoreOnly, alpha, seed,
@@ -62,13 +68,9 @@ public static class FilterCommand
                 ParetoAlpha = parse.GetValue(alpha),
                 ParetoSeed = parse.GetValue(seed),
                 KeepRejected = parse.GetValue(keepRejected),
-                Rules = new FilterRulesOptions
-                {
-                    Language = parse.GetValue(noLanguage) ? null : new LanguageRuleOptions { Languages = parse.GetValue(languages)!, MinScore = parse.GetValue(minLangScore) },
-                    GopherQuality = parse.GetValue(noQuality) ? null : new GopherQualityOptions(),
-                    GopherRepetition = parse.GetValue(noRepetition) ? null : new GopherRepetitionOptions(),
-                    C4Lines = parse.GetValue(noC4) ? null : new C4LinesOptions(),
-                },
+                Rules = new FilterRulesOptions()
+                    .With(LanguageRule.Definition.Name, new LanguageRuleOptions { Languages = parse.GetValue(languages)!, MinScore = parse.GetValue(minLangScore) })
+                    .Without([.. off.Where(f => parse.GetValue(f.Flag)).Select(f => f.Rule)]),
             };
             var executor = new ExecutorOptions { Workers = w, MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
             await StageConsole.RunAsync(new FilterStage(options), parse.GetValue(output)!, executor, ct).ConfigureAwait(false);

@@ -113,7 +113,7 @@ public class FilterStageTests
         using var dir = new TempDir();
         string input = await DatasetAsync(dir, Mixed());
         string model = ConstantModel(dir, bias: 0f);
-        var noRules = new DataPipe.Filter.Rules.FilterRulesOptions { Language = null, GopherQuality = null, GopherRepetition = null, C4Lines = null };
+        var noRules = DataPipe.Filter.Rules.FilterRulesOptions.None;
         var low = await new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, KeepRule = ClassifierKeepRule.Threshold, Threshold = 0.4f, Rules = noRules }), dir["low"], Run);
         var high = await new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, KeepRule = ClassifierKeepRule.Threshold, Threshold = 0.6f, Rules = noRules }), dir["high"], Run);
 
@@ -130,7 +130,7 @@ public class FilterStageTests
         var docs = Enumerable.Range(0, 300).Select(i => TestDocuments.Make(i, CraftedText.Prose + $" Copy {i}.")).ToList();
         string input = await DatasetAsync(dir, docs);
         string model = ConstantModel(dir, bias: 1.5f);
-        var noRules = new DataPipe.Filter.Rules.FilterRulesOptions { Language = null, GopherQuality = null, GopherRepetition = null, C4Lines = null };
+        var noRules = DataPipe.Filter.Rules.FilterRulesOptions.None;
         await new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, Tasks = 1, Rules = noRules }), dir["one"], Run);
         await new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, Tasks = 4, Rules = noRules }), dir["four"], Run);
 

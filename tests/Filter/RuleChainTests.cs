@@ -21,7 +21,7 @@ public class RuleChainTests
     [Fact]
     public void A_rule_set_turned_off_does_not_run()
     {
-        var chain = new RuleChain(new FilterRulesOptions { Language = null, GopherQuality = null });
+        var chain = new RuleChain(new FilterRulesOptions().Without("language", "gopher_quality"));
         Assert.Equal(["gopher_repetition", "c4_lines"], chain.Rules.Select(r => r.Name));
         Assert.Null(chain.Apply(CraftedText.Doc(CraftedText.Prose, "fr", 0.1f), new Counters()));
     }

@@ -71,7 +71,7 @@ public class PipelineRunTests
         Assert.False(Directory.Exists(dir["out/rebalanced"]));
         await new LocalPipelineExecutor(2, 2).RunAsync(p, p.Select("rebalanced", null));
         Assert.NotNull(DatasetFolder.ReadSuccess(dir["out/rebalanced"]));
-        Assert.Throws<DataPipe.Jobs.Pipeline.PipelineConfigException>(() => p.Select("nope", null));
+        Assert.Throws<DataPipe.Core.Options.PipelineConfigException>(() => p.Select("nope", null));
     }
 
     [Fact]

@@ -13,8 +13,9 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// <c>kind: filter</c>: the heuristic rules, then GPT-3's quality classifier (Brown et al. 2020, appendix A) over a
 /// documents dataset (<see cref="FilterStage"/>). Options:
 /// <list type="bullet">
-/// <item><c>rules:</c> <c>language</c>, <c>gopher_quality</c>, <c>gopher_repetition</c>, <c>c4_lines</c>: each
-/// <c>false</c> (off) or a mapping of its thresholds (defaults: Gopher, Rae et al. 2021; C4, Raffel et al. 2020).</item>
+/// <item><c>rules:</c> one key per registered rule (<see cref="FilterRuleRegistry"/>: <c>language</c>,
+/// <c>gopher_quality</c>, <c>gopher_repetition</c>, <c>c4_lines</c>): each <c>false</c> (off), <c>true</c> (defaults)
+/// or a mapping of its thresholds, read by the rule's own schema (defaults: Gopher, Rae et al. 2021; C4, Raffel et al. 2020).</item>
 /// <item><c>classifier:</c> trains the model in a step of its own: <c>positives</c> (files, folders, globs or input
 /// names, resolved against the pipeline file) against the filter's input documents as negatives; <c>hash_bits</c>,
 /// <c>bigrams</c>, <c>hidden</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c>, <c>holdout</c>, <c>seed</c>,
@@ -208,71 +209,18 @@ public sealed class FilterKind : IStageKind
         };
     }
 
+    /// <summary>
+    /// The <c>rules:</c> mapping through <see cref="FilterRuleRegistry"/>: each registered rule reads its own key with its
+    /// own schema; a key no rule is registered under is refused.
+    /// </summary>
     private static FilterRulesOptions ReadRules(YamlSection r)
     {
-        var lang = new LanguageRuleOptions();
-        var q = new GopherQualityOptions();
-        var rep = new GopherRepetitionOptions();
-        var c4 = new C4LinesOptions();
-        var l = r.SwitchableSection("language");
-        var g = r.SwitchableSection("gopher_quality");
-        var p = r.SwitchableSection("gopher_repetition");
-        var c = r.SwitchableSection("c4_lines");
-        var rules = new FilterRulesOptions
+        var enabled = new List<ConfiguredRule>();
+        foreach (var rule in FilterRuleRegistry.All)
         {
-            Language = l is null ? null : new LanguageRuleOptions
-            {
-                Languages = l.OptionalStringList("languages") ?? lang.Languages,
-                MinScore = (float)l.Double("min_score", lang.MinScore, min: 0, max: 1),
-            },
-            GopherQuality = g is null ? null : new GopherQualityOptions
-            {
-                MinWords = g.Int("min_words", q.MinWords, min: 0),
-                MaxWords = g.Int("max_words", q.MaxWords, min: 1),
-                MinMeanWordLength = g.Double("min_mean_word_length", q.MinMeanWordLength, min: 0, max: 1000),
-                MaxMeanWordLength = g.Double("max_mean_word_length", q.MaxMeanWordLength, min: 0, max: 1000),
-                MaxHashToWordRatio = g.Double("max_hash_to_word_ratio", q.MaxHashToWordRatio, min: 0, max: 1),
-                MaxEllipsisToWordRatio = g.Double("max_ellipsis_to_word_ratio", q.MaxEllipsisToWordRatio, min: 0, max: 1),
-                MaxBulletLineFraction = g.Double("max_bullet_line_fraction", q.MaxBulletLineFraction, min: 0, max: 1),
-                MaxEllipsisLineFraction = g.Double("max_ellipsis_line_fraction", q.MaxEllipsisLineFraction, min: 0, max: 1),
-                MinAlphabeticWordFraction = g.Double("min_alphabetic_word_fraction", q.MinAlphabeticWordFraction, min: 0, max: 1),
-                StopWords = g.OptionalStringList("stop_words") ?? q.StopWords,
-                MinStopWords = g.Int("min_stop_words", q.MinStopWords, min: 0),
-            },
-            GopherRepetition = p is null ? null : new GopherRepetitionOptions
-            {
-                MaxDuplicateLineFraction = p.Double("max_duplicate_line_fraction", rep.MaxDuplicateLineFraction, min: 0, max: 1),
-                MaxDuplicateParagraphFraction = p.Double("max_duplicate_paragraph_fraction", rep.MaxDuplicateParagraphFraction, min: 0, max: 1),
-                MaxDuplicateLineCharFraction = p.Double("max_duplicate_line_char_fraction", rep.MaxDuplicateLineCharFraction, min: 0, max: 1),
-                MaxDuplicateParagraphCharFraction = p.Double("max_duplicate_paragraph_char_fraction", rep.MaxDuplicateParagraphCharFraction, min: 0, max: 1),
-                MaxTopNGramCharFraction = Fractions(p, "max_top_ngram_char_fraction", rep.MaxTopNGramCharFraction),
-                MaxDuplicateNGramCharFraction = Fractions(p, "max_duplicate_ngram_char_fraction", rep.MaxDuplicateNGramCharFraction),
-            },
-            C4Lines = c is null ? null : new C4LinesOptions
-            {
-                RequireTerminalPunctuation = c.Bool("require_terminal_punctuation", c4.RequireTerminalPunctuation),
-                MinWordsPerLine = c.Int("min_words_per_line", c4.MinWordsPerLine, min: 0),
-                RemoveJavascriptLines = c.Bool("remove_javascript_lines", c4.RemoveJavascriptLines),
-                DropLoremIpsum = c.Bool("drop_lorem_ipsum", c4.DropLoremIpsum),
-                DropCurlyBracket = c.Bool("drop_curly_bracket", c4.DropCurlyBracket),
-                PolicyPhrases = c.OptionalStringList("policy_phrases") ?? c4.PolicyPhrases,
-                MinSentences = c.Int("min_sentences", c4.MinSentences, min: 0),
-            },
-        };
-        foreach (var section in new[] { l, g, p, c }) section?.EnsureNoUnknownKeys();
+            if (rule.Read(r) is { } options) enabled.Add(new ConfiguredRule(rule.Name, options));
+        }
         r.EnsureNoUnknownKeys();
-        if (rules.GopherQuality is { } gq && gq.MinWords > gq.MaxWords)
-            throw r.Error("gopher_quality", $"min_words ({gq.MinWords}) is above max_words ({gq.MaxWords})");
-        if (rules.GopherQuality is { } gm && gm.MinMeanWordLength > gm.MaxMeanWordLength)
-            throw r.Error("gopher_quality", $"min_mean_word_length ({gm.MinMeanWordLength}) is above max_mean_word_length ({gm.MaxMeanWordLength})");
-        return rules;
-    }
-
-    private static IReadOnlyList<double> Fractions(YamlSection s, string key, IReadOnlyList<double> defaults)
-    {
-        var list = s.OptionalDoubleList(key, min: 0, max: 1);
-        if (list is null) return defaults;
-        if (list.Count != defaults.Count) throw s.Error(key, $"expected {defaults.Count} fractions (one per n-gram size), found {list.Count}");
-        return list;
+        return new FilterRulesOptions { Enabled = enabled };
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
-namespace DataPipe.Jobs.Pipeline;
+namespace DataPipe.Core.Options;
 
 /// <summary>
 /// Strict, typed reading of one YAML mapping of a pipeline file. Every read names the key it wants; a missing required

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
-namespace DataPipe.Jobs.Pipeline;
+namespace DataPipe.Core.Options;
 
 /// <summary>
 /// The options of one stage kind, declared once: each option's YAML name, help, range and where it lives in the
@@ -46,6 +46,22 @@ public sealed class OptionSchema<T>(string what) where T : class
     public OptionSchema<T> String(string name, string help, Func<T, string> get, Func<T, string, T> set, IReadOnlyList<string>? choices = null, string? alias = null)
         => Add(name, choices is null ? help : $"{help}: {string.Join(", ", choices)}", t => get(t),
             (s, t) => s.OptionalString(name) is not { } v ? t : set(t, choices is null ? v : s.Choice(name, v, [.. choices])), alias);
+
+    /// <summary>A list of strings; a single value is a list of one.</summary>
+    public OptionSchema<T> StringList(string name, string help, Func<T, IReadOnlyList<string>> get, Func<T, IReadOnlyList<string>, T> set)
+        => Add(name, help, t => string.Join(",", get(t)), (s, t) => s.OptionalStringList(name) is { } v ? set(t, v) : t, null);
+
+    /// <summary>A list of numbers within [min, max]; with <paramref name="count"/>, exactly that many.</summary>
+    public OptionSchema<T> DoubleList(string name, string help, Func<T, IReadOnlyList<double>> get, Func<T, IReadOnlyList<double>, T> set,
+        double min = double.NegativeInfinity, double max = double.PositiveInfinity, int? count = null)
+        => Add(name, Range(help, min, max, double.NegativeInfinity, double.PositiveInfinity),
+            t => string.Join(",", get(t).Select(v => v.ToString(CultureInfo.InvariantCulture))),
+            (s, t) =>
+            {
+                if (s.OptionalDoubleList(name, min, max) is not { } v) return t;
+                if (count is int n && v.Count != n) throw s.Error(name, $"expected {n} numbers, found {v.Count}");
+                return set(t, v);
+            }, null);
 
     private OptionSchema<T> Add(string name, string help, Func<T, object> get, Func<YamlSection, T, T> apply, string? alias, bool isBool = false)
     {

@@ -1,6 +1,6 @@
 using DataPipe.Core.Errors;
 
-namespace DataPipe.Jobs.Pipeline;
+namespace DataPipe.Core.Options;
 
 /// <summary>
 /// A pipeline file that cannot run as written: unknown key, wrong type, bad value, a path outside the output root.
