@@ -21,7 +21,7 @@ namespace DataPipe.Bench.Ingest;
 /// users run it, with its default pako and with node's zlib piped in front, alternated with ours run by run (installed
 /// into bench/.peers by this benchmark), and (b) the
 /// full ingest stage (HTTP decoding, charset, extraction, language id, Parquet) on one worker in a child process, once
-/// per extractor named (SmartReader beside ours): documents per CPU-second and the child's peak working set. Issue 2's targets: parsing ≥ 150 MB/s per core, full ingest
+/// per extractor named (SmartReader beside ours): documents per CPU-second and the child's peak working set. The targets: parsing ≥ 150 MB/s per core, full ingest
 /// ≥ 400 documents/s per core, peak working set &lt; 500 MB on the 300 MB file.
 /// </summary>
 public static class IngestBench

@@ -7,7 +7,7 @@ namespace DataPipe.Bench.Train;
 /// <summary>
 /// <c>train-learning [bytes=N] [key=value ...]</c>: trains a small GPT on byte-level shards of Tiny Shakespeare and
 /// prints the validation loss against the unigram entropy of the validation text (the loss of a model that ignores
-/// context), with bits per byte, tokens/s and peak memory. Issue 6, "Learning".
+/// context), with bits per byte, tokens/s and peak memory.
 /// </summary>
 internal static class TrainLearningBench
 {

@@ -7,7 +7,7 @@ using DataPipe.Ingest.Warc;
 namespace DataPipe.Tests.Hostile;
 
 /// <summary>
-/// Issue 9, decompression bombs: a gzip member that inflates to 10 GiB, generated as it is read (never stored), met by
+/// Decompression bombs: a gzip member that inflates to 10 GiB, generated as it is read (never stored), met by
 /// the WARC reader (behind an honest and a lying Content-Length) and by the HTTP payload decoder. Each is stopped at
 /// its configured cap (<see cref="WarcReaderOptions.MaxRecordBytes"/>, <see cref="HttpPayloadDecoder.MaxBodyBytes"/>)
 /// with the skip counted, having inflated and allocated a bounded amount; peak working sets at full size are printed

@@ -6,7 +6,7 @@ using DataPipe.Ingest.Warc;
 namespace DataPipe.Tests.Hostile;
 
 /// <summary>
-/// Issue 9, giant records: a 500 MB HTML page inside a WARC record (plain and gzipped per record, generated as it is
+/// Giant records: a 500 MB HTML page inside a WARC record (plain and gzipped per record, generated as it is
 /// read) is skipped at <see cref="WarcReaderOptions.MaxRecordBytes"/> and counted, and the next record is still read;
 /// a page of 1,000,000 nested tags is extracted within <see cref="LiteHtmlParser.MaxDepth"/> on a small stack.
 /// Full sizes run here too: skipping streams through the bytes without holding them.

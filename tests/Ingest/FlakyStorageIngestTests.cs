@@ -8,7 +8,7 @@ using DataPipe.Tests.Support;
 namespace DataPipe.Tests.Ingest;
 
 /// <summary>
-/// Issue 9, flaky storage: ingest over a loopback HTTP server that fails 30% of requests with 500/503, drops 30% of
+/// Flaky storage: ingest over a loopback HTTP server that fails 30% of requests with 500/503, drops 30% of
 /// connections mid-body and answers 20% of requests slowly must produce exactly what reading the files locally
 /// produces, with the retries counted; a 404 and a 403 are not retried and are reported by URL.
 /// </summary>
