@@ -90,7 +90,7 @@ public static class ExtractionSets
                 string stem = Path.GetFileNameWithoutExtension(name);
                 if (name.Contains("/pages/", StringComparison.Ordinal) && name.EndsWith(".html", StringComparison.Ordinal)) html[stem] = ms.ToArray();
                 else if (name.Contains("/gold/", StringComparison.Ordinal) && name.EndsWith(".txt", StringComparison.Ordinal))
-                    gold[stem] = new UTF8Encoding(false, false).GetString(ms.ToArray());
+                    gold[stem] = GoldText.Decode(ms.ToArray());
                 else if (name.EndsWith("snippets.json", StringComparison.Ordinal)) snippets = ms.ToArray();
             }
         }
@@ -125,6 +125,40 @@ public static class ExtractionSets
             else pages.Add(new ExtractionPage(set, id, decoded, gold[id], null, null));
         }
         return pages;
+    }
+}
+
+/// <summary>
+/// Decodes a gold text file: UTF-8, unless the bytes are UTF-16. A UTF-16 file is recognised by its NUL bytes (text
+/// that is mostly Latin has a zero high byte in every other byte: at odd offsets for little-endian, even for
+/// big-endian), whatever comes before: a byte-order mark, or a mark that an earlier UTF-8 conversion turned into
+/// replacement characters (EF BF BD, three bytes each, two of them for the two bytes of the mark, so the UTF-16
+/// text after them keeps its alignment).
+/// </summary>
+public static class GoldText
+{
+    private static readonly byte[] Replacement = [0xEF, 0xBF, 0xBD];
+
+    public static string Decode(byte[] bytes)
+    {
+        int start = 0;
+        if (bytes.AsSpan().StartsWith((byte[])[0xEF, 0xBB, 0xBF])) start = 3;
+        else if (bytes.AsSpan().StartsWith((byte[])[0xFF, 0xFE]) || bytes.AsSpan().StartsWith((byte[])[0xFE, 0xFF])) start = 2;
+        else
+            while (bytes.AsSpan(start).StartsWith(Replacement)) start += Replacement.Length;
+        var body = bytes.AsSpan(start);
+        int sample = Math.Min(body.Length, 4096) & ~1;
+        int evenNul = 0, oddNul = 0;
+        for (int i = 0; i < sample; i++)
+            if (body[i] == 0)
+            {
+                if ((i & 1) == 0) evenNul++; else oddNul++;
+            }
+        int pairs = sample / 2;
+        // A quarter of the pairs with a NUL on one side and almost none on the other: no UTF-8 text looks like that.
+        if (pairs > 0 && oddNul * 4 >= pairs && evenNul * 20 <= oddNul) return Encoding.Unicode.GetString(body[..(body.Length & ~1)]);
+        if (pairs > 0 && evenNul * 4 >= pairs && oddNul * 20 <= evenNul) return Encoding.BigEndianUnicode.GetString(body[..(body.Length & ~1)]);
+        return new UTF8Encoding(false, false).GetString(bytes, start, bytes.Length - start);
     }
 }
 

@@ -174,6 +174,19 @@ public class BlockScoreExtractorTests
     }
 
     [Fact]
+    public void Frameset_page_with_prose_in_noframes_is_read_by_both_extractors()
+    {
+        string html = $"<html><head><title>Site</title></head><frameset cols='20%,80%'><frame src=menu.html><frame src=main.html>"
+            + $"<noframes><body><p>{Para1}</p><p>{Para2}</p></body></noframes></frameset></html>";
+        foreach (IMainTextExtractor extractor in new IMainTextExtractor[] { Extractor, new DensityExtractor() })
+        {
+            string text = extractor.Extract(html);
+            Assert.Contains(Para1, text);
+            Assert.Contains(Para2, text);
+        }
+    }
+
+    [Fact]
     public void Explain_lists_every_block_and_the_kept_ones_are_the_extracted_text()
     {
         string html = $"<html><body><div>{Menu}</div><p>{Para1}</p><p>{Para2}</p><p>{Para3}</p><div class=footer>{Menu}</div></body></html>";
