@@ -7,7 +7,7 @@ namespace DataPipe.Bench;
 /// <summary>
 /// <c>extract-quality [--max-pages N] [--sets a,b] [--extractors a,b] [--worst K] [--data DIR] [--write-model PATH]
 /// [--trees N] [--tree-depth D] [--tree-rate R]</c>: every extractor
-/// of the catalog and the all-visible-text baseline on every extraction set of ../shared/data (cleaneval, dragnet,
+/// of the catalog (the all-visible-text baseline is the catalog's <c>visible</c>) on every extraction set of ../shared/data (cleaneval, dragnet,
 /// trafilatura from their .tar.gz, and html-extraction), in one run.
 /// <para>
 /// Per set and extractor: micro precision, recall and F1 (token bags of lower-cased words for gold text; trafilatura's
@@ -116,7 +116,6 @@ internal static class ExtractQualityBench
             }
             else list.Add((name, _ => ExtractorCatalog.Create(name)));
         }
-        list.Add(("alltext (baseline)", _ => new VisibleTextExtractor()));
         if (wanted is not null) list.RemoveAll(c => !wanted.Any(w => c.Item1.StartsWith(w, StringComparison.Ordinal)));
         return list;
     }

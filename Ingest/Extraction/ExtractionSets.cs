@@ -129,11 +129,12 @@ public static class ExtractionSets
 }
 
 /// <summary>
-/// Decodes a gold text file: UTF-8, unless the bytes are UTF-16. A UTF-16 file is recognised by its NUL bytes (text
-/// that is mostly Latin has a zero high byte in every other byte: at odd offsets for little-endian, even for
-/// big-endian), whatever comes before: a byte-order mark, or a mark that an earlier UTF-8 conversion turned into
-/// replacement characters (EF BF BD, three bytes each, two of them for the two bytes of the mark, so the UTF-16
-/// text after them keeps its alignment).
+/// Decodes a gold text file: UTF-8, unless the bytes are UTF-16. UTF-16 is recognised by its NUL bytes (text that
+/// is mostly Latin has a zero high byte in every other byte; UTF-8 text has no NULs at all), whatever comes before:
+/// a byte-order mark, or a mark that an earlier UTF-8 conversion turned into replacement characters (EF BF BD, one
+/// per byte of the mark, so the UTF-16 text after them keeps its alignment). Little-endian text is read so that it
+/// survives a byte-level newline conversion that deleted the 0x0D byte of each CR (0D 00): every deletion shifts the
+/// pairs by one byte, which shows as a NUL where a character's low byte should be; the reader skips that byte.
 /// </summary>
 public static class GoldText
 {
@@ -147,18 +148,30 @@ public static class GoldText
         else
             while (bytes.AsSpan(start).StartsWith(Replacement)) start += Replacement.Length;
         var body = bytes.AsSpan(start);
-        int sample = Math.Min(body.Length, 4096) & ~1;
-        int evenNul = 0, oddNul = 0;
-        for (int i = 0; i < sample; i++)
+        int sample = Math.Min(body.Length, 4096);
+        int nul = body[..sample].Count((byte)0);
+        if (sample < 2 || nul * 4 < sample) return new UTF8Encoding(false, false).GetString(bytes, start, bytes.Length - start);
+        if (bytes.AsSpan().StartsWith((byte[])[0xFE, 0xFF]) || (body[0] == 0 && body[1] != 0))
+            return Encoding.BigEndianUnicode.GetString(body[..(body.Length & ~1)]);
+        return LittleEndianResynchronising(body);
+    }
+
+    private static string LittleEndianResynchronising(ReadOnlySpan<byte> body)
+    {
+        var sb = new StringBuilder(body.Length / 2);
+        int i = 0;
+        while (i + 1 < body.Length)
+        {
+            // A NUL where the low byte belongs: a byte was deleted before it; step over the NUL to realign.
             if (body[i] == 0)
             {
-                if ((i & 1) == 0) evenNul++; else oddNul++;
+                i++;
+                continue;
             }
-        int pairs = sample / 2;
-        // A quarter of the pairs with a NUL on one side and almost none on the other: no UTF-8 text looks like that.
-        if (pairs > 0 && oddNul * 4 >= pairs && evenNul * 20 <= oddNul) return Encoding.Unicode.GetString(body[..(body.Length & ~1)]);
-        if (pairs > 0 && evenNul * 4 >= pairs && oddNul * 20 <= evenNul) return Encoding.BigEndianUnicode.GetString(body[..(body.Length & ~1)]);
-        return new UTF8Encoding(false, false).GetString(bytes, start, bytes.Length - start);
+            sb.Append((char)(body[i] | body[i + 1] << 8));
+            i += 2;
+        }
+        return sb.ToString();
     }
 }
 
