@@ -4,8 +4,9 @@ namespace DataPipe.Jobs.Cli;
 
 /// <summary>
 /// A plain-text table for summaries read in a terminal and in a log file alike: fixed columns sized to their widest
-/// cell, one line per row, no box characters and no wrapping, so a row stays one line at 80 columns; and note rows,
-/// free text indented under the row they belong to (a step's drop reasons, each on its own line).
+/// cell, one line per row, no box characters and no wrapping of cells, so a row stays one line; and note rows, free
+/// text indented under the row they belong to (a step's drop reasons, each on its own line), word-wrapped at
+/// <see cref="TextWrap.Columns"/> when longer (a failed task's error and log).
 /// </summary>
 public sealed class TextTable
 {
@@ -53,7 +54,11 @@ public sealed class TextTable
         }
         var lines = new List<string> { Format([.. _columns.Select(c => c.Header)]) };
         lines.Add(new string('-', lines[0].Length));
-        for (int r = 0; r < _rows.Count; r++) lines.Add(_rows[r] is { } cells ? Format(cells) : "    " + _notes[r]);
+        for (int r = 0; r < _rows.Count; r++)
+        {
+            if (_rows[r] is { } cells) lines.Add(Format(cells));
+            else lines.AddRange(TextWrap.Wrap(_notes[r]!, TextWrap.Columns, indent: "    "));
+        }
         return lines;
     }
 

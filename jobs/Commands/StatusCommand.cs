@@ -38,7 +38,7 @@ public static class StatusCommand
                 table.Row(s.Step, s.State, $"{s.Done}/{s.Tasks}", s.Running.ToString(CultureInfo.InvariantCulture), s.Failed.ToString(CultureInfo.InvariantCulture),
                     N(s.RowsIn), N(s.RowsOut), s.Seconds.ToString("F1", CultureInfo.InvariantCulture));
                 if (s.Slurm is { Length: > 0 } slurm) table.Note($"slurm: {slurm}");
-                if (s.FailedLog is not null) table.Note($"failed: {s.FailedError}; log: {s.FailedLog}");
+                if (s.FailedLog is not null) table.Note($"failed: {s.FailedError}; log: {Path.GetRelativePath(def.OutputRoot, s.FailedLog)}");
             }
             table.WriteTo(Console.Out);
             foreach (var s in statuses)
