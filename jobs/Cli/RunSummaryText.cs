@@ -22,8 +22,8 @@ public static class RunSummaryText
         int countWidth = summary.Steps.SelectMany(st => st.Dropped.Values).Select(v => N(v).Length).DefaultIfEmpty(0).Max();
         foreach (var s in summary.Steps)
         {
-            table.Row(s.Step, s.Tasks.ToString(CultureInfo.InvariantCulture), Cell(s.RowsIn), Cell(s.RowsOut), s.Tokens is long tk ? Cell(tk) : "",
-                s.Reused ? "reused" : s.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+            table.Row(s.Step, s.Tasks.ToString(CultureInfo.InvariantCulture), TextTable.Count(s.RowsIn), TextTable.Count(s.RowsOut), s.Tokens is long tk ? TextTable.Count(tk) : "",
+                s.Reused ? "reused" : TextTable.Seconds(s.Seconds));
             // Each reason on its own line under its step: "dropped." is implied; "skipped." stays (records a stage
             // could not read, not a decision about them).
             foreach (var (reason, count) in s.Dropped)
@@ -35,18 +35,5 @@ public static class RunSummaryText
         lines.Add("summary: " + summaryPath);
         lines.Add("record:  " + recordPath);
         return lines;
-    }
-
-    /// <summary>
-    /// A count in a table cell: exact below a billion (at most 11 characters, "999,999,999"), else four significant
-    /// digits and G (10⁹) or T (10¹²), so a crawl-sized row still fits 80 columns; summary.json keeps the exact numbers.
-    /// </summary>
-    public static string Cell(long v)
-    {
-        if (Math.Abs(v) < 1_000_000_000) return v.ToString("N0", CultureInfo.InvariantCulture);
-        var (scale, unit) = Math.Abs(v) < 1_000_000_000_000 ? (1e9, "G") : (1e12, "T");
-        double x = v / scale;
-        string digits = Math.Abs(x) >= 100 ? "F1" : Math.Abs(x) >= 10 ? "F2" : "F3";
-        return x.ToString(digits, CultureInfo.InvariantCulture) + " " + unit;
     }
 }

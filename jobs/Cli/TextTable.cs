@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace DataPipe.Jobs.Cli;
@@ -61,6 +62,22 @@ public sealed class TextTable
         }
         return lines;
     }
+
+    /// <summary>
+    /// A count in a cell: exact below ten million (at most 9 characters, "9,999,999"), else four significant digits and
+    /// M, G (10⁹) or T (10¹²), so a crawl-sized row still fits 80 columns; the records keep the exact numbers.
+    /// </summary>
+    public static string Count(long v)
+    {
+        if (Math.Abs(v) < 10_000_000) return v.ToString("N0", CultureInfo.InvariantCulture);
+        var (scale, unit) = Math.Abs(v) switch { < 1_000_000_000 => (1e6, "M"), < 1_000_000_000_000 => (1e9, "G"), _ => (1e12, "T") };
+        double x = v / scale;
+        string digits = Math.Abs(x) >= 100 ? "F1" : Math.Abs(x) >= 10 ? "F2" : "F3";
+        return x.ToString(digits, CultureInfo.InvariantCulture) + " " + unit;
+    }
+
+    /// <summary>Seconds in a cell: tenths below 10,000 s, whole seconds above.</summary>
+    public static string Seconds(double s) => s.ToString(s < 10_000 ? "F1" : "F0", CultureInfo.InvariantCulture);
 
     public void WriteTo(TextWriter writer)
     {

@@ -48,7 +48,7 @@ public class RunSummaryTextTests
         Workers = 64,
         Steps =
         [
-            Step("ingest", 9_000, 3_154_902_117, 1_877_020_334, 51_234.5, dropped: new() { ["skipped.non_html"] = 1_204_551_990, ["skipped.truncated_record"] = 18_021_335, ["skipped.charset_undecodable"] = 55_100_459 }),
+            Step("ingest", 9_000, 3_154_902_117, 1_877_020_334, 51_234.4, dropped: new() { ["skipped.non_html"] = 1_204_551_990, ["skipped.truncated_record"] = 18_021_335, ["skipped.charset_undecodable"] = 55_100_459 }),
             Step("filter.classifier", 1, 5_074_527, 0, 9_243.1, lines: KindLines[0]),
             Step("filter", 9_000, 1_877_020_334, 9_876_543, 8_811.0, dropped: new()
             {
@@ -105,10 +105,12 @@ public class RunSummaryTextTests
         ], reasons);
         Assert.Contains("    1,204,551,990 skipped.non_html", lines);
         // A step's row stays one line: its name and every number on it.
-        // Counts of a billion and more read as G (10⁹) and T (10¹²) with four digits; summary.json has them exact.
-        Assert.Matches(@"^train\s+1\s+314\.6 G\s+0\s+314\.6 G\s+1036013\.9$", lines.Single(l => l.StartsWith("train ", StringComparison.Ordinal)));
-        Assert.Matches(@"^ingest\s+9000\s+3\.155 G\s+1\.877 G\s+51234\.5$", lines.Single(l => l.StartsWith("ingest ", StringComparison.Ordinal)));
+        // In the table, counts of ten million and more read as M, G (10⁹) or T (10¹²) with four digits, and seconds from
+        // 10,000 on as whole seconds; summary.json has them exact.
+        Assert.Matches(@"^train\s+1\s+314\.6 G\s+0\s+314\.6 G\s+1036014$", lines.Single(l => l.StartsWith("train ", StringComparison.Ordinal)));
+        Assert.Matches(@"^ingest\s+9000\s+3\.155 G\s+1\.877 G\s+51234$", lines.Single(l => l.StartsWith("ingest ", StringComparison.Ordinal)));
         Assert.Matches(@"^dedup\.documents\s+9000\s+9,876,543\s+7,764,523\s+506\.3$", lines.Single(l => l.StartsWith("dedup.documents ", StringComparison.Ordinal)));
+        Assert.Matches(@"^dedup\.pairs\s+256\s+1\.264 G\s+4,019,557\s+603\.2$", lines.Single(l => l.StartsWith("dedup.pairs ", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -137,19 +139,35 @@ public class RunSummaryTextTests
     }
 
     [Fact]
-    public void A_status_note_with_a_long_error_wraps_under_its_step_within_80_columns()
+    public void The_status_of_a_crawl_sized_run_with_a_failed_task_fits_80_columns()
     {
-        var table = new TextTable().Column("step").Column("state").Column("done", right: true);
-        table.Row("filter", "failed", "8,999/9,000");
-        // As datapipe status writes it: the log path relative to the pipeline's output root, printed above the table.
-        table.Note("failed: /data/cc/2024-10/warc/CC-MAIN-20240224-00417.warc.gz: record at offset 1,073,741,824: gzip member truncated; log: filter/documents/_logs/task-00417.log");
+        string root = "/srv/datapipe/runs/cc-main-2024-10/sample";
+        StepStatus Status(string step, string state, int tasks, int done, long rowsIn, long rowsOut, double seconds, int running = 0, int failed = 0) =>
+            new() { Step = step, OutputDir = $"{root}/{step}", State = state, Tasks = tasks, Done = done, Running = running, Failed = failed, RowsIn = rowsIn, RowsOut = rowsOut, Seconds = seconds };
+        var statuses = new[]
+        {
+            Status("ingest", "complete", 9_000, 9_000, 3_154_902_117, 1_877_020_334, 461_110.5),
+            Status("filter.classifier", "complete", 1, 1, 5_074_527, 0, 9_243.1),
+            Status("filter", "failed", 9_000, 8_998, 1_876_811_002, 9_875_990, 79_299.0, running: 1, failed: 1) with
+            {
+                Slurm = "RUNNING 1, PENDING 0",
+                FailedLog = $"{root}/filter/documents/_logs/task-00417.log",
+                FailedError = "InvalidDataException: /data/cc/2024-10/warc/CC-MAIN-20240224-00417.warc.gz: record at offset 1,073,741,824: gzip member truncated",
+            },
+            Status("dedup.signatures", "not started", 9_000, 0, 0, 0, 0),
+            Status("decontaminate", "not started", 9_000, 0, 0, 0, 0),
+        };
 
-        var lines = table.Lines();
+        var lines = StatusText.Lines(statuses, root);
 
         Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
-        Assert.StartsWith("    failed: /data/cc/2024-10/warc/CC-MAIN-20240224-00417.warc.gz:", lines[3]);
-        Assert.True(lines.Count > 4, "the note was not wrapped");
-        Assert.All(lines.Skip(4), l => Assert.StartsWith("      ", l));
-        Assert.Contains(lines, l => l.Contains("filter/documents/_logs/task-00417.log", StringComparison.Ordinal));
+        Assert.Matches(@"^filter\s+failed\s+8998/9000\s+1\.877 G\s+9,875,990\s+79299$", lines.Single(l => l.StartsWith("filter ", StringComparison.Ordinal)));
+        Assert.Contains("    1 running, 1 failed", lines);
+        Assert.Contains("    slurm: RUNNING 1, PENDING 0", lines);
+        // The error wraps under its step, indented; the log is named relative to the output root, whole.
+        int failed = lines.ToList().FindIndex(l => l.StartsWith("    failed: InvalidDataException:", StringComparison.Ordinal));
+        Assert.True(failed > 0);
+        Assert.All(lines.Skip(failed + 1).TakeWhile(l => !l.StartsWith("dedup", StringComparison.Ordinal)), l => Assert.StartsWith("      ", l));
+        Assert.Contains("log: filter/documents/_logs/task-00417.log", Regex.Replace(string.Join(" ", lines), @"\s+", " "));
     }
 }
