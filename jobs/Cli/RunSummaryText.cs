@@ -32,8 +32,8 @@ public static class RunSummaryText
         lines.AddRange(table.Lines());
         foreach (var line in summary.Steps.SelectMany(st => st.Lines)) lines.AddRange(TextWrap.Wrap(line));
         lines.Add($"pipeline finished in {seconds.ToString("F1", CultureInfo.InvariantCulture)} s");
-        lines.Add("summary: " + summaryPath);
-        lines.Add("record:  " + recordPath);
+        lines.AddRange(TextWrap.Wrap("summary: " + summaryPath));
+        lines.AddRange(TextWrap.Wrap("record: " + recordPath));
         return lines;
     }
 }

@@ -49,4 +49,12 @@ public static class TextWrap
         }
         return lines;
     }
+
+    /// <summary><paramref name="text"/> itself when at most <paramref name="max"/> characters, else its start and end around "...".</summary>
+    public static string Shorten(string text, int max)
+    {
+        if (text.Length <= max) return text;
+        int head = (max - 3) / 2;
+        return text[..head] + "..." + text[^(max - 3 - head)..];
+    }
 }

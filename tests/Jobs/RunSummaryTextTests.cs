@@ -170,4 +170,51 @@ public class RunSummaryTextTests
         Assert.All(lines.Skip(failed + 1).TakeWhile(l => !l.StartsWith("dedup", StringComparison.Ordinal)), l => Assert.StartsWith("      ", l));
         Assert.Contains("log: filter/documents/_logs/task-00417.log", Regex.Replace(string.Join(" ", lines), @"\s+", " "));
     }
+
+    [Fact]
+    public void The_contamination_table_keeps_each_benchmark_name_on_one_line_within_80_columns()
+    {
+        // The 14 sets of samples/benchmarks with their item counts, as `datapipe decontaminate` found them, and a hit.
+        var sets = new (string Name, int Items)[]
+        {
+            ("arc_challenge", 1_172), ("arc_easy", 2_376), ("boolq", 3_270), ("commonsense_qa", 1_221), ("copa", 100), ("gsm8k", 1_319),
+            ("hellaswag_val", 10_042), ("jeopardy_all", 2_117), ("lambada_openai", 5_153), ("openbook_qa", 500), ("piqa", 1_838),
+            ("siqa", 1_954), ("winograd_wsc", 273), ("winogrande", 1_267),
+        };
+        var report = new DataPipe.Decontaminate.ContaminationReport
+        {
+            Action = "cut",
+            DocumentsIn = 7_764_523,
+            DocumentsMatched = 1_532,
+            DocumentsDropped = 77,
+            PiecesKept = 2_907,
+            CharsIn = 38_912_004_551,
+            CharsRemoved = 4_187_002,
+            Index = new() { Key = "954e393318eff36e", Ngram = 13, MaxItemsPerNgram = 10, Ngrams = 2_181_677, MemoryBytes = 60_502_835 },
+            Benchmarks = [.. sets.Select(s => new DataPipe.Decontaminate.BenchmarkContamination
+            {
+                Name = s.Name,
+                Items = s.Items,
+                ItemsIndexed = s.Items - 2,
+                ItemsFound = s.Name == "lambada_openai" ? 88 : 0,
+                Documents = s.Name == "lambada_openai" ? 90 : 0,
+                CharsRemoved = s.Name == "lambada_openai" ? 401_220 : 0,
+                NgramMatches = s.Name == "lambada_openai" ? 12_044_981 : 0,
+                Examples = s.Name == "lambada_openai"
+                    ? [new() { Item = 4_411, ItemLine = 4_412, Url = "https://www.example-fiction-archive.org/stories/2019/03/the-lighthouse-keeper-chapter-12.html", MatchedText = "she said, and he looked out at the grey water for a long time before he answered her at last" }]
+                    : [],
+            })],
+        };
+
+        var lines = ContaminationText.Lines(report, $"{Root}/decontaminate/contamination.json");
+
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        foreach (var (name, items) in sets)
+            Assert.Single(lines, l => l.StartsWith(name + " ", StringComparison.Ordinal) && l.Contains($" {items:N0} ", StringComparison.Ordinal));
+        Assert.Matches(@"^lambada_openai\s+5,153\s+5,151\s+88\s+90\s+401,220\s+12\.04 M$", lines.Single(l => l.StartsWith("lambada_openai ", StringComparison.Ordinal)));
+        string folded = Regex.Replace(string.Join(" ", lines), @"\s+", " ");
+        Assert.Contains("corpus: 1,532 of 7,764,523 documents held benchmark text; 4,187,002 of 38,912,004,551 chars removed", folded);
+        // A long URL is shortened in the middle (contamination.json keeps it whole).
+        Assert.Contains("lambada_openai item 4411 (line 4412) in https://www.example-fiction-archi...-lighthouse-keeper-chapter-12.html:", folded);
+    }
 }
