@@ -217,4 +217,36 @@ public class RunSummaryTextTests
         // A long URL is shortened in the middle (contamination.json keeps it whole).
         Assert.Contains("lambada_openai item 4411 (line 4412) in https://www.example-fiction-archi...-lighthouse-keeper-chapter-12.html:", folded);
     }
+
+    [Fact]
+    public void A_stage_commands_summary_is_one_line_per_counter_within_80_columns()
+    {
+        var success = new DataPipe.Core.Stages.SuccessRecord
+        {
+            Stage = "filter",
+            TaskCount = 9_000,
+            RowsIn = 1_877_020_334,
+            RowsOut = 9_876_543,
+            WallSeconds = 88_110.4,
+            Counters = new SortedDictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["dropped.c4_lines.too_few_sentences"] = 112_442_019,
+                ["dropped.classifier.pareto"] = 1_507_998_034,
+                ["dropped.gopher_repetition.top_4gram_char_fraction"] = 4_402_918,
+                ["decontaminate.lambada_openai.documents"] = 90,
+                ["kept"] = 9_876_543,
+            },
+        };
+        var result = new DataPipe.Core.Execution.StageResult("filter", $"{Root}/filter/documents", success, Skipped: false, TasksRun: 8_999, TasksReused: 1);
+
+        var lines = StageConsole.SummaryLines(result);
+
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        Assert.Equal("filter", lines[0]);
+        Assert.Matches(@"^tasks\s+8999 run, 1 reused$", lines.Single(l => l.StartsWith("tasks ", StringComparison.Ordinal)));
+        Assert.Matches(@"^dropped\.gopher_repetition\.top_4gram_char_fraction\s+4,402,918$", lines.Single(l => l.StartsWith("dropped.gopher_repetition.", StringComparison.Ordinal)));
+        Assert.Matches(@"^rows in / s\s+21,303$", lines.Single(l => l.StartsWith("rows in / s", StringComparison.Ordinal)));
+        // "summary: PATH" is 83 columns here: the path goes whole onto a line of its own.
+        Assert.Equal(["summary:", $"  {Root}/filter/documents/_SUCCESS.json"], lines.TakeLast(2));
+    }
 }
