@@ -18,7 +18,7 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// or a mapping of its thresholds, read by the rule's own schema (defaults: Gopher, Rae et al. 2021; C4, Raffel et al. 2020).</item>
 /// <item><c>classifier:</c> trains the model in a step of its own: <c>positives</c> (files, folders, globs or input
 /// names, resolved against the pipeline file) against the filter's input documents as negatives; <c>hash_bits</c>,
-/// <c>bigrams</c>, <c>hidden</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c>, <c>holdout</c>, <c>seed</c>,
+/// <c>bigrams</c>, <c>words</c>, <c>style</c> (topic-blind features, <see cref="StyleFeatures"/>), <c>hidden</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c>, <c>holdout</c>, <c>seed</c>,
 /// <c>threshold</c>, <c>chunk_chars</c>, <c>min_chars</c>, <c>max_examples</c>, <c>device</c>, <c>threads</c>;
 /// <c>positive_weights</c> (one mixing weight per positives entry), <c>negatives</c> (an input or stage name or a
 /// path: negatives other than the filter's input), <c>scoring</c> (in_sample | crossfit | disjoint) and <c>folds</c>
@@ -177,6 +177,8 @@ public sealed class FilterKind : IStageKind
             {
                 HashBits = c.Int("hash_bits", t.Features.HashBits, min: 10, max: 24),
                 Bigrams = c.Bool("bigrams", t.Features.Bigrams),
+                Words = c.Bool("words", t.Features.Words),
+                Style = c.Bool("style", t.Features.Style),
                 MaxChars = c.Int("max_chars", t.Features.MaxChars, min: 1),
             },
             Hidden = c.Int("hidden", t.Hidden, min: 0, max: 4096),
