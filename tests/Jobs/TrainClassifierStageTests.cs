@@ -9,7 +9,7 @@ public class TrainClassifierStageTests
     private static TrainClassifierStageOptions Options(string positives, string negatives, int epochs = 2) => new()
     {
         Positives = [positives],
-        Negatives = negatives,
+        Negatives = [negatives],
         Training = new ClassifierTrainingOptions { Epochs = epochs },
     };
 
