@@ -4,7 +4,8 @@ namespace DataPipe.Filter.Classifier;
 /// How a text becomes features, saved with the model so training and scoring agree: lower-cased words (runs of
 /// letters and digits) and, when <see cref="Bigrams"/>, pairs of adjacent words, each hashed into one of
 /// 2^<see cref="HashBits"/> buckets. GPT-3's classifier used hashed word features the same way (Brown et al. 2020,
-/// appendix A: Spark's HashingTF with a logistic regression).
+/// appendix A: Spark's HashingTF with a logistic regression). With <see cref="Style"/>, topic-blind features of how the
+/// text is written go into the same buckets (<see cref="StyleFeatures"/>); <see cref="Words"/> false leaves only those.
 /// </summary>
 public sealed record FeatureSettings
 {
