@@ -1,11 +1,9 @@
 using System.CommandLine;
-using System.Globalization;
 using DataPipe.Core.Errors;
 using DataPipe.Core.Execution;
 using DataPipe.Decontaminate;
 using DataPipe.Decontaminate.Benchmarks;
 using DataPipe.Jobs.Cli;
-using Spectre.Console;
 
 namespace DataPipe.Jobs.Commands;
 
@@ -70,31 +68,6 @@ public static class DecontaminateCommand
     /// <summary>The per-benchmark table (also used by <c>inspect</c> on a decontaminate output).</summary>
     public static void Print(ContaminationReport r, string path)
     {
-        static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
-        var table = new Table().Title($"[bold]contamination[/] (action {Markup.Escape(r.Action)})")
-            .AddColumn("benchmark").AddColumn(new TableColumn("items").RightAligned()).AddColumn(new TableColumn("indexed").RightAligned())
-            .AddColumn(new TableColumn("found in corpus").RightAligned()).AddColumn(new TableColumn("documents").RightAligned())
-            .AddColumn(new TableColumn("chars removed").RightAligned()).AddColumn(new TableColumn("n-gram hits").RightAligned());
-        foreach (var b in r.Benchmarks)
-            table.AddRow(Markup.Escape(b.Name), N(b.Items), N(b.ItemsIndexed), N(b.ItemsFound), N(b.Documents), N(b.CharsRemoved), N(b.NgramMatches));
-        table.AddRow("[bold]corpus[/]", "", "", "", $"{N(r.DocumentsMatched)} of {N(r.DocumentsIn)}", $"{N(r.CharsRemoved)} of {N(r.CharsIn)}", "");
-        AnsiConsole.Write(table);
-        if (r.Index is { } ix)
-        {
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"index {ix.Key}: {ix.Ngrams:N0} {ix.Ngram}-grams ({ix.MemoryBytes / 1048576.0:F1} MiB in memory); ignored as common (in > {ix.MaxItemsPerNgram} items): {ix.NgramsIgnoredCommon:N0}, listed: {ix.NgramsIgnoredListed:N0}; documents dropped {r.DocumentsDropped:N0}, pieces kept {r.PiecesKept:N0}")));
-        }
-        foreach (var b in r.Benchmarks.Where(b => b.Examples.Count > 0))
-        {
-            foreach (var e in b.Examples.Take(3))
-                AnsiConsole.MarkupLine($"  [bold]{Markup.Escape(b.Name)}[/] item {e.Item} (line {e.ItemLine}) in {Markup.Escape(e.Url)}: \"{Markup.Escape(Flat(e.MatchedText, 160))}\"");
-        }
-        AnsiConsole.MarkupLine($"report: [blue]{Markup.Escape(path)}[/]");
-    }
-
-    private static string Flat(string s, int max)
-    {
-        var t = string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        return t.Length > max ? t[..max] + "..." : t;
+        foreach (var line in ContaminationText.Lines(r, path)) Console.WriteLine(line);
     }
 }
