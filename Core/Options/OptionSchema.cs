@@ -44,6 +44,11 @@ public sealed class OptionSchema<T>(string what) where T : class
     public OptionSchema<T> Double(string name, string help, Func<T, double> get, Func<T, double, T> set, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
         => Add(name, Range(help, min, max, double.NegativeInfinity, double.PositiveInfinity), t => get(t), (s, t) => s.Has(name) ? set(t, s.Double(name, 0, min, max)) : t, null);
 
+    /// <summary>An optional number: absent (null) unless the file or a flag gives it.</summary>
+    public OptionSchema<T> OptionalDouble(string name, string help, Func<T, double?> get, Func<T, double?, T> set, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+        => Add(name, Range(help, min, max, double.NegativeInfinity, double.PositiveInfinity), t => (object?)get(t) ?? "none",
+            (s, t) => s.Has(name) ? set(t, s.Double(name, 0, min, max)) : t, null);
+
     /// <summary>true or false; as a flag, <c>--name</c> alone means true.</summary>
     public OptionSchema<T> Bool(string name, string help, Func<T, bool> get, Func<T, bool, T> set)
         => Add(name, help, t => get(t), (s, t) => s.Has(name) ? set(t, s.Bool(name, false)) : t, null, isBool: true);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Reflection;
 using DataPipe.Core.Options;
 
@@ -30,6 +31,18 @@ public abstract class FilterRuleDefinition
 
     /// <summary>The rule, from options this definition read or made.</summary>
     public abstract IDocumentRule Create(object options);
+
+    /// <summary>
+    /// One CLI flag per option of the rule's schema, named <c>--RULE-OPTION</c> (<c>--gopher-quality-min-words</c>),
+    /// with the same help, range and default as the key under <c>rules: { RULE: { OPTION: ... } }</c>.
+    /// </summary>
+    public abstract IReadOnlyList<Option> CreateFlags();
+
+    /// <summary>
+    /// This rule's options from its flags over <paramref name="start"/> (null: the defaults): null when the rule is off
+    /// by default and none of its flags was given. Checks as <see cref="Read"/> does.
+    /// </summary>
+    public abstract object? ReadFlags(ParseResult parse, IReadOnlyList<Option> flags, object? start = null);
 }
 
 /// <summary>A rule definition whose options are the record <typeparamref name="TOptions"/>, read through <see cref="OptionSchema{T}"/>.</summary>
@@ -63,6 +76,16 @@ public sealed class FilterRuleDefinition<TOptions>(string name, int order, Optio
     }
 
     public override IDocumentRule Create(object options) => create((TOptions)options);
+
+    public override IReadOnlyList<Option> CreateFlags() => schema.CreateFlags(new TOptions(), prefix: Name);
+
+    public override object? ReadFlags(ParseResult parse, IReadOnlyList<Option> flags, object? start = null)
+    {
+        if (!OnByDefault && start is null && !OptionSchema<TOptions>.AnyGiven(parse, flags)) return null;
+        var options = schema.ReadFlags(parse, flags, (TOptions?)start ?? new TOptions());
+        if (Validate?.Invoke(options) is { } message) throw new PipelineConfigException($"command line: {Name}: {message}");
+        return options;
+    }
 }
 
 /// <summary>
