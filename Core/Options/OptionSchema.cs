@@ -182,7 +182,7 @@ public sealed class OptionSchema<T>(string what) where T : class
             if (text is null && _entries[i].IsBool && parse.GetResult(flag) is { Implicit: false }) text = "true";
             if (text is not null) node.Children[key] = new YamlScalarNode(text);
         }
-        return Read(new YamlSection("command line", "", node), start);
+        return Read(YamlSection.InMemory("command line", node), start);
     }
 
     private static string Format(object v) => v switch

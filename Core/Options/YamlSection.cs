@@ -20,6 +20,14 @@ public sealed class YamlSection
         _node = node;
     }
 
+    /// <summary>
+    /// A section built in memory rather than parsed (command-line flags read as a mapping): its messages name
+    /// <paramref name="source"/> and the key, without a line number.
+    /// </summary>
+    public static YamlSection InMemory(string source, YamlMappingNode node) => new(source, "", node) { _hasLines = false };
+
+    private bool _hasLines = true;
+
     /// <summary>The pipeline file, for messages.</summary>
     public string File { get; }
 
@@ -38,7 +46,7 @@ public sealed class YamlSection
     {
         var node = Find(key);
         long line = node?.Start.Line ?? _node.Start.Line;
-        return new PipelineConfigException($"{File}:{line}: {KeyPath(key)}: {message}");
+        return new PipelineConfigException(_hasLines ? $"{File}:{line}: {KeyPath(key)}: {message}" : $"{File}: {KeyPath(key)}: {message}");
     }
 
     public static PipelineConfigException Error(string file, YamlNode node, string path, string message)
