@@ -1,6 +1,7 @@
 using DataPipe.Core.Datasets;
 using DataPipe.Decontaminate;
 using DataPipe.Dedup;
+using DataPipe.Tokenize.Bpe;
 using DataPipe.Filter.Classifier;
 using DataPipe.Jobs.Execution;
 using DataPipe.Jobs.Pipeline;
@@ -113,6 +114,28 @@ public class CliStageParityTests(ParityPipeline run) : IClassFixture<ParityPipel
         var b = ContaminationReport.ReadFrom(cli)!;
         Assert.True(a.CharsRemoved > 0, "the benchmark's passages were not found in the corpus they were taken from");
         Assert.Equal((a.DocumentsMatched, a.CharsRemoved, a.DocumentsDropped), (b.DocumentsMatched, b.CharsRemoved, b.DocumentsDropped));
+    }
+
+    [Fact]
+    public async Task Tokenizer_train_from_the_CLI_learns_the_merges_of_a_pipelines_tokenizer_train_step()
+    {
+        string docs = run.StepDir("dedup.documents");
+        Directory.CreateDirectory(run.Dir["bpe-pipeline"]);
+        var p = JobsFixtures.Load(run.Dir["bpe-pipeline"], $$"""
+            output: out
+            inputs: { docs: {{docs}} }
+            executor: { workers: 1, attempts: 1 }
+            stages:
+              - { name: tok, kind: tokenize, input: docs, options: { tokenizer: { train: { vocab_size: 400, min_pair_count: 3, threads: 2 } } } }
+            """);
+        await new LocalPipelineExecutor(1, 1).RunAsync(p, p.Select(null, "tok.bpe"));
+        string cli = run.Dir["cli-bpe"];
+        await CliAsync("tokenizer", "train", "--input", docs, "--output", cli, "--vocab-size", "400", "--min-pair-count", "3", "--threads", "1");
+
+        string piped = p.FindStep("tok.bpe")!.OutputDir;
+        foreach (string file in new[] { BpeVocabulary.VocabFile, BpeVocabulary.MergesFile })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(piped, file)), File.ReadAllBytes(Path.Combine(cli, file)));
+        Assert.Equal(DatasetFolder.ReadSuccess(piped)!.ConfigHash, DatasetFolder.ReadSuccess(cli)!.ConfigHash);
     }
 
     [Fact]
