@@ -164,6 +164,13 @@ public sealed class OptionSchema<T>(string what) where T : class
     /// same key in a YAML mapping would be, so its range and type errors are the file's ("command line: layers: ...").
     /// </summary>
     public T ReadFlags(ParseResult parse, IReadOnlyList<Option> flags, T start)
+        => Read(YamlSection.InMemory("command line", FlagsToMapping(parse, flags)), start);
+
+    /// <summary>
+    /// The flags given on the command line as the YAML mapping a pipeline file would hold for them (<c>--min-words 20</c>
+    /// is <c>min_words: 20</c>), for a command that hands its options to the stage kind as a one-stage pipeline.
+    /// </summary>
+    public YamlMappingNode FlagsToMapping(ParseResult parse, IReadOnlyList<Option> flags)
     {
         var node = new YamlMappingNode();
         for (int i = 0; i < _entries.Count; i++)
@@ -182,7 +189,7 @@ public sealed class OptionSchema<T>(string what) where T : class
             if (text is null && _entries[i].IsBool && parse.GetResult(flag) is { Implicit: false }) text = "true";
             if (text is not null) node.Children[key] = new YamlScalarNode(text);
         }
-        return Read(YamlSection.InMemory("command line", node), start);
+        return node;
     }
 
     private static string Format(object v) => v switch

@@ -28,6 +28,9 @@ public sealed class YamlSection
 
     private bool _hasLines = true;
 
+    /// <summary>A section below this one, from the same source (and so with or without line numbers alike).</summary>
+    private YamlSection Child(string path, YamlMappingNode node) => new(File, path, node) { _hasLines = _hasLines };
+
     /// <summary>The pipeline file, for messages.</summary>
     public string File { get; }
 
@@ -145,9 +148,9 @@ public sealed class YamlSection
     {
         var node = Find(key);
         if (node is null) return null;
-        if (node is YamlScalarNode s && IsNull(s)) return new YamlSection(File, KeyPath(key), new YamlMappingNode());
+        if (node is YamlScalarNode s && IsNull(s)) return Child(KeyPath(key), new YamlMappingNode());
         if (node is not YamlMappingNode m) throw Error(key, $"expected a mapping of keys to values, found {Describe(node)}");
-        return new YamlSection(File, KeyPath(key), m);
+        return Child(KeyPath(key), m);
     }
 
     /// <summary>True when <paramref name="key"/> holds a mapping (a kind whose option is either a value or a section asks first).</summary>
@@ -163,13 +166,13 @@ public sealed class YamlSection
         switch (node)
         {
             case null:
-                return new YamlSection(File, KeyPath(key), new YamlMappingNode());
+                return Child(KeyPath(key), new YamlMappingNode());
             case YamlMappingNode m:
-                return new YamlSection(File, KeyPath(key), m);
+                return Child(KeyPath(key), m);
             case YamlScalarNode { Value: "false" } s when s.Style == YamlDotNet.Core.ScalarStyle.Plain:
                 return null;
             case YamlScalarNode { Value: "true" } s when s.Style == YamlDotNet.Core.ScalarStyle.Plain:
-                return new YamlSection(File, KeyPath(key), new YamlMappingNode());
+                return Child(KeyPath(key), new YamlMappingNode());
             default:
                 throw Error(key, $"expected false (off), true (defaults) or a mapping of thresholds, found {Describe(node)}");
         }
@@ -201,7 +204,7 @@ public sealed class YamlSection
         {
             if (seq.Children[i] is not YamlMappingNode m)
                 throw Error(File, seq.Children[i], $"{KeyPath(key)}[{i}]", $"expected a mapping of keys to values, found {Describe(seq.Children[i])}");
-            list.Add(new YamlSection(File, $"{KeyPath(key)}[{i}]", m));
+            list.Add(Child($"{KeyPath(key)}[{i}]", m));
         }
         return list;
     }

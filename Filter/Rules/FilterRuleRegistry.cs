@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
+using YamlDotNet.RepresentationModel;
 using DataPipe.Core.Options;
 
 namespace DataPipe.Filter.Rules;
@@ -43,6 +44,9 @@ public abstract class FilterRuleDefinition
     /// by default and none of its flags was given. Checks as <see cref="Read"/> does.
     /// </summary>
     public abstract object? ReadFlags(ParseResult parse, IReadOnlyList<Option> flags, object? start = null);
+
+    /// <summary>The rule's flags given on the command line as its mapping under <c>rules:</c> (empty when none was given).</summary>
+    public abstract YamlMappingNode FlagsToMapping(ParseResult parse, IReadOnlyList<Option> flags);
 }
 
 /// <summary>A rule definition whose options are the record <typeparamref name="TOptions"/>, read through <see cref="OptionSchema{T}"/>.</summary>
@@ -78,6 +82,8 @@ public sealed class FilterRuleDefinition<TOptions>(string name, int order, Optio
     public override IDocumentRule Create(object options) => create((TOptions)options);
 
     public override IReadOnlyList<Option> CreateFlags() => schema.CreateFlags(new TOptions(), prefix: Name);
+
+    public override YamlMappingNode FlagsToMapping(ParseResult parse, IReadOnlyList<Option> flags) => schema.FlagsToMapping(parse, flags);
 
     public override object? ReadFlags(ParseResult parse, IReadOnlyList<Option> flags, object? start = null)
     {

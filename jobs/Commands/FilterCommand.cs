@@ -5,6 +5,7 @@ using DataPipe.Filter;
 using DataPipe.Filter.Rules;
 using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Pipeline.Kinds;
+using YamlDotNet.RepresentationModel;
 
 namespace DataPipe.Jobs.Commands;
 
@@ -13,7 +14,8 @@ namespace DataPipe.Jobs.Commands;
 /// documents dataset; <c>datapipe filter train-classifier</c> (<see cref="FilterTrainClassifierCommand"/>) trains the model.
 /// Its flags are generated: the keep rule's from <see cref="FilterKind.Schema"/>, each rule's from its schema in
 /// <see cref="FilterRuleRegistry"/> (<c>--RULE-OPTION</c>, and <c>--no-RULE</c> to switch it off), so a flag has the
-/// name, default and range of its key in a pipeline file's filter stage.
+/// name, default and range of its key in a pipeline file's filter stage. The flags become that stage's options and the
+/// command runs it as a one-stage pipeline of <see cref="FilterKind"/> (<see cref="OneStagePipeline"/>).
 /// </summary>
 public static class FilterCommand
 {
@@ -68,24 +70,22 @@ public static class FilterCommand
             if (m is null && (keepGiven || thresholdGiven || p || s))
                 throw new DataPipeException("filter: --keep, --threshold, --pareto and --score-only need a classifier (--model)");
 
-            var enabled = new List<ConfiguredRule>();
+            // The stage's options as a pipeline file's filter stage would hold them; FilterKind reads them.
+            var options = FilterKind.Schema.FlagsToMapping(parse, flags);
+            // --pareto, --score-only, and --threshold alone (as before --keep existed) are spellings of keep:.
+            if (!keepGiven && (p || s || thresholdGiven))
+                options.Children[new YamlScalarNode("keep")] = new YamlScalarNode(p ? "pareto" : s ? "score_only" : "threshold");
+            if (m is not null) options.Children[new YamlScalarNode("model")] = new YamlScalarNode(m);
+            var ruleMappings = new YamlMappingNode();
             foreach (var (rule, ruleFlags, off) in rules)
             {
-                if (parse.GetValue(off)) continue;
-                if (rule.ReadFlags(parse, ruleFlags) is { } ruleOptions) enabled.Add(new ConfiguredRule(rule.Name, ruleOptions));
+                var given = rule.FlagsToMapping(parse, ruleFlags);
+                if (parse.GetValue(off)) ruleMappings.Children[new YamlScalarNode(rule.Name)] = new YamlScalarNode("false") { Style = YamlDotNet.Core.ScalarStyle.Plain };
+                else if (given.Children.Count > 0) ruleMappings.Children[new YamlScalarNode(rule.Name)] = given;
             }
-            // --threshold alone, as before --keep existed, means keep: threshold.
-            var start = new FilterOptions
-            {
-                Input = parse.GetValue(input)!,
-                Tasks = CommonOptions.ResolveTasks(parse.GetValue(tasks), w),
-                Model = m,
-                Rules = new FilterRulesOptions { Enabled = enabled },
-                KeepRule = s ? ClassifierKeepRule.ScoreOnly : thresholdGiven && !keepGiven ? ClassifierKeepRule.Threshold : ClassifierKeepRule.Pareto,
-            };
-            var options = FilterKind.Schema.ReadFlags(parse, flags, start);
+            options.Children[new YamlScalarNode("rules")] = ruleMappings;
             var executor = new ExecutorOptions { Workers = w, MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
-            await StageConsole.RunAsync(new FilterStage(options), parse.GetValue(output)!, executor, ct).ConfigureAwait(false);
+            await OneStagePipeline.RunAsync(new FilterKind(), [parse.GetValue(input)!], options, parse.GetValue(output)!, parse.GetValue(tasks), executor, ct).ConfigureAwait(false);
             return 0;
         });
         return command;

@@ -6,12 +6,14 @@ using DataPipe.Core.Errors;
 using DataPipe.Core.Stages;
 using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Pipeline.Kinds;
+using YamlDotNet.RepresentationModel;
 
 namespace DataPipe.Jobs.Commands;
 
 /// <summary>
-/// <c>datapipe ingest</c>: WARC/WET files to a documents dataset (<see cref="IngestStage"/>). Its option flags are
-/// generated from <see cref="IngestKind.Schema"/>, the schema a pipeline's ingest stage reads.
+/// <c>datapipe ingest</c>: WARC/WET files to a documents dataset (<see cref="IngestStage"/>), run as a one-stage
+/// pipeline of <see cref="IngestKind"/> (<see cref="OneStagePipeline"/>); its option flags are generated from
+/// <see cref="IngestKind.Schema"/>.
 /// </summary>
 public static class IngestCommand
 {
@@ -40,21 +42,17 @@ public static class IngestCommand
         foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
-            var start = new IngestOptions { Inputs = parse.GetValue(input) ?? [], Tasks = parse.GetValue(tasks) };
+            var options = IngestKind.Schema.FlagsToMapping(parse, flags);
             if (parse.GetValue(maxRecordMb) is int mb)
             {
                 if (mb is < 1 or > 1024) throw new DataPipeException($"command line: max-record-mb: {mb} is out of range [1..1024]");
-                start = start with { MaxRecordBytes = mb << 20, MaxBodyBytes = mb << 20 };
+                // The byte flags, when given too, win.
+                foreach (string key in new[] { "max_record_bytes", "max_body_bytes" })
+                    options.Children.TryAdd(new YamlScalarNode(key), new YamlScalarNode((mb << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
-            var options = IngestKind.Schema.ReadFlags(parse, flags, start);
-            var stage = await IngestStage.CreateAsync(options, ct: ct).ConfigureAwait(false);
-            string outDir = parse.GetValue(output)!;
-            var result = await StageConsole.RunAsync(stage, outDir, new ExecutorOptions
-            {
-                Workers = parse.GetValue(workers),
-                MaxAttempts = parse.GetValue(attempts),
-                Force = parse.GetValue(force),
-            }, ct).ConfigureAwait(false);
+            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            var result = (await OneStagePipeline.RunAsync(new IngestKind(), parse.GetValue(input) ?? [], options, parse.GetValue(output)!,
+                parse.GetValue(tasks), executor, ct).ConfigureAwait(false)).Single();
             foreach (var skipped in SkippedInputs(result.OutputDir)) Console.Error.WriteLine($"warning: input skipped: {skipped.Location}: {skipped.Detail}");
             return 0;
         });
