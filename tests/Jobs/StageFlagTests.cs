@@ -134,3 +134,18 @@ public class ExecutorSectionTests
         Assert.Equal(["kind", "workers", "attempts"], DataPipe.Jobs.Pipeline.PipelineLoader.ExecutorSchema.Entries.Select(e => e.Name));
     }
 }
+
+/// <summary>A stage command run as a one-stage pipeline reports a bad flag as the kind reports the key.</summary>
+public class OneStageCommandTests
+{
+    [Fact]
+    public async Task An_out_of_range_rule_flag_is_refused_by_the_filter_kind_naming_the_rules_key()
+    {
+        using var dir = new TempDir("one-stage-filter");
+        string docs = await JobsFixtures.DocumentsDatasetAsync(dir["docs"], rows: 4, parts: 1);
+        var (code, _, stderr) = await JobsFixtures.CliAsync("filter", "--input", docs, "--output", dir["out"], "--gopher-quality-min-words", "-1");
+        Assert.NotEqual(0, code);
+        Assert.Contains("command line: rules.gopher_quality.min_words: -1 is out of range", stderr);
+        Assert.False(Directory.Exists(dir["out"]) && Directory.EnumerateFiles(dir["out"], "*.parquet").Any(), "a refused command wrote parts");
+    }
+}
