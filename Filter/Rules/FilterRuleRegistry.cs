@@ -39,12 +39,6 @@ public abstract class FilterRuleDefinition
     /// </summary>
     public abstract IReadOnlyList<Option> CreateFlags();
 
-    /// <summary>
-    /// This rule's options from its flags over <paramref name="start"/> (null: the defaults): null when the rule is off
-    /// by default and none of its flags was given. Checks as <see cref="Read"/> does.
-    /// </summary>
-    public abstract object? ReadFlags(ParseResult parse, IReadOnlyList<Option> flags, object? start = null);
-
     /// <summary>The rule's flags given on the command line as its mapping under <c>rules:</c> (empty when none was given).</summary>
     public abstract YamlMappingNode FlagsToMapping(ParseResult parse, IReadOnlyList<Option> flags);
 }
@@ -84,14 +78,6 @@ public sealed class FilterRuleDefinition<TOptions>(string name, int order, Optio
     public override IReadOnlyList<Option> CreateFlags() => schema.CreateFlags(new TOptions(), prefix: Name);
 
     public override YamlMappingNode FlagsToMapping(ParseResult parse, IReadOnlyList<Option> flags) => schema.FlagsToMapping(parse, flags);
-
-    public override object? ReadFlags(ParseResult parse, IReadOnlyList<Option> flags, object? start = null)
-    {
-        if (!OnByDefault && start is null && !OptionSchema<TOptions>.AnyGiven(parse, flags)) return null;
-        var options = schema.ReadFlags(parse, flags, (TOptions?)start ?? new TOptions());
-        if (Validate?.Invoke(options) is { } message) throw new PipelineConfigException($"command line: {Name}: {message}");
-        return options;
-    }
 }
 
 /// <summary>
