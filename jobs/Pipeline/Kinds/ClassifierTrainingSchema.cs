@@ -22,6 +22,10 @@ public static class ClassifierTrainingSchema
             (c, v) => c with { Training = c.Training with { Features = c.Training.Features with { HashBits = v } } }, min: 10, max: 24)
         .Bool("bigrams", "Word pairs as well as words", c => c.Training.Features.Bigrams,
             (c, v) => c with { Training = c.Training with { Features = c.Training.Features with { Bigrams = v } } })
+        .Bool("words", "Hashed words (and pairs, with bigrams): what a page is about", c => c.Training.Features.Words,
+            (c, v) => c with { Training = c.Training with { Features = c.Training.Features with { Words = v } } })
+        .Bool("style", "Style features that do not name the topic (function words, punctuation, line ends)", c => c.Training.Features.Style,
+            (c, v) => c with { Training = c.Training with { Features = c.Training.Features with { Style = v } } })
         .Int("max_chars", "Characters of a text that are featurized", c => c.Training.Features.MaxChars,
             (c, v) => c with { Training = c.Training with { Features = c.Training.Features with { MaxChars = v } } }, min: 1)
         .Int("hidden", "Hidden layer size (0: logistic regression)", c => c.Training.Hidden, (c, v) => c with { Training = c.Training with { Hidden = v } }, min: 0, max: 4096)
@@ -37,5 +41,6 @@ public static class ClassifierTrainingSchema
         .Int("threads", "CPU threads for training (0: TorchSharp's default)", c => c.Training.Threads, (c, v) => c with { Training = c.Training with { Threads = v } }, min: 0, max: 1024)
         .Int("chunk_chars", "Plain-text inputs are cut into pieces of about this many characters", c => c.Text.ChunkChars, (c, v) => c with { Text = c.Text with { ChunkChars = v } }, min: 1)
         .Int("min_chars", "Shorter examples are not used", c => c.Text.MinChars, (c, v) => c with { Text = c.Text with { MinChars = v } }, min: 0)
-        .Int("max_examples", "At most this many examples per class (0: all)", c => c.Text.MaxExamples, (c, v) => c with { Text = c.Text with { MaxExamples = v } }, min: 0);
+        .Int("max_examples", "At most this many examples per class (0: all)", c => c.Text.MaxExamples, (c, v) => c with { Text = c.Text with { MaxExamples = v } }, min: 0)
+        .Check(c => !c.Training.Features.Words && !c.Training.Features.Style ? ("words", "no features: words and style are both off") : null);
 }
