@@ -141,7 +141,7 @@ public sealed class IngestStage : IStage
             catch (StorageException e) when (!e.RetriesExhausted)
             {
                 bool notFound = e.Message.Contains("not found", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("HTTP 404", StringComparison.Ordinal) || e.Message.Contains("S3 404", StringComparison.Ordinal);
-                ctx.Skip(notFound ? SkipReasons.InputNotFound : SkipReasons.InputUnreadable, uri, e.Message);
+                ctx.SkipInput(notFound ? SkipReasons.InputNotFound : SkipReasons.InputUnreadable, uri, e.Message);
                 ctx.Log($"{InputFailedLogPrefix}{uri}: {e.Message}");
                 continue;
             }
