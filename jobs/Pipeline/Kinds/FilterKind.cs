@@ -18,10 +18,10 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// or a mapping of its thresholds, read by the rule's own schema (defaults: Gopher, Rae et al. 2021; C4, Raffel et al. 2020).</item>
 /// <item><c>classifier:</c> trains the model in a step of its own: <c>positives</c> (files, folders, globs or input
 /// names, resolved against the pipeline file) against the filter's input documents as negatives; <c>hash_bits</c>,
-/// <c>bigrams</c>, <c>hidden</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c>, <c>holdout</c>, <c>seed</c>,
+/// <c>bigrams</c>, <c>words</c>, <c>style</c> (topic-blind features, <see cref="StyleFeatures"/>), <c>hidden</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c>, <c>holdout</c>, <c>seed</c>,
 /// <c>threshold</c>, <c>chunk_chars</c>, <c>min_chars</c>, <c>max_examples</c>, <c>device</c>, <c>threads</c>;
-/// <c>positive_weights</c> (one mixing weight per positives entry), <c>negatives</c> (an input or stage name or a
-/// path: negatives other than the filter's input), <c>scoring</c> (in_sample | crossfit | disjoint) and <c>folds</c>
+/// <c>positive_weights</c> (one mixing weight per positives entry), <c>negatives</c> (input or stage names or
+/// paths, one or a list: negatives other than the filter's input), <c>negative_weights</c> (one per negatives entry), <c>scoring</c> (in_sample | crossfit | disjoint) and <c>folds</c>
 /// (crossfit: each document is scored by the fold model that never learned from it).
 /// The stage then runs as <c>NAME.classifier</c> (writes <c>NAME/classifier/model</c>) and <c>NAME</c> (writes
 /// <c>NAME/documents</c>). Or <c>model: DIR</c> for a model trained before; neither runs the rules only.</item>
@@ -164,10 +164,14 @@ public sealed class FilterKind : IStageKind
         };
         int folds = c.Int("folds", 5, min: 2, max: 100);
         if (c.Has("folds") && scoring != ClassifierScoring.CrossFit) throw c.Error("folds", $"folds are used only with scoring: crossfit (scoring is {scoringName})");
-        string? negativesEntry = c.OptionalString("negatives");
-        if (negativesEntry is not null)
-            negatives = context.HasName(negativesEntry) ? context.Resolve(c, "negatives", negativesEntry).Single : context.ResolveInputPath(negativesEntry);
-        if (scoring == ClassifierScoring.Disjoint && negativesEntry is null)
+        var negativesEntries = c.OptionalStringList("negatives");
+        if (negativesEntries is { Count: 0 }) throw c.Error("negatives", "lists no negatives");
+        var negativeDirs = negativesEntries is null ? [negatives]
+            : negativesEntries.Select(e => context.HasName(e) ? context.Resolve(c, "negatives", e).Single : context.ResolveInputPath(e)).ToList();
+        var negativeWeights = c.OptionalDoubleList("negative_weights", min: 1e-9, max: 1e9);
+        if (negativeWeights is not null && negativeWeights.Count != negativeDirs.Count)
+            throw c.Error("negative_weights", $"{negativeWeights.Count} weights for {negativeDirs.Count} negatives entries (one each)");
+        if (scoring == ClassifierScoring.Disjoint && negativesEntries is null)
             throw c.Error("scoring", "disjoint scoring needs negatives: a documents dataset other than the filter's input");
         var t = new ClassifierTrainingOptions();
         var text = new TrainingTextOptions();
@@ -177,6 +181,8 @@ public sealed class FilterKind : IStageKind
             {
                 HashBits = c.Int("hash_bits", t.Features.HashBits, min: 10, max: 24),
                 Bigrams = c.Bool("bigrams", t.Features.Bigrams),
+                Words = c.Bool("words", t.Features.Words),
+                Style = c.Bool("style", t.Features.Style),
                 MaxChars = c.Int("max_chars", t.Features.MaxChars, min: 1),
             },
             Hidden = c.Int("hidden", t.Hidden, min: 0, max: 4096),
@@ -200,7 +206,8 @@ public sealed class FilterKind : IStageKind
         return new TrainClassifierStageOptions
         {
             Positives = positives,
-            Negatives = negatives,
+            Negatives = negativeDirs,
+            NegativeWeights = negativeWeights ?? [],
             Training = training,
             Text = textOptions,
             PositiveWeights = weights ?? [],
