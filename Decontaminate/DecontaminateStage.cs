@@ -129,7 +129,7 @@ public sealed class DecontaminateStage : IFinalizingStage
         foreach (var b in index.Benchmarks) ctx.Counters.Increment($"decontaminate.{b.Name}.documents", 0);
 
         DocumentWriter? plain = null;
-        FlaggedDocumentWriter? flagged = null;
+        AnnotatedDocumentWriter<ContaminationFlags>? flagged = null;
         if (_options.Action == DecontaminateAction.Flag) flagged = await FlaggedDocumentWriter.CreateAsync(ctx.CreateOutput(ctx.PartFileName), ct).ConfigureAwait(false);
         else plain = await ctx.CreateDocumentWriterAsync(ct: ct).ConfigureAwait(false);
         try

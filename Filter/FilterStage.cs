@@ -150,7 +150,7 @@ public sealed class FilterStage : IStage
         foreach (var file in slice.Units.Select(u => u.File).Distinct()) ctx.AddInput(file);
 
         await using var kept = await ctx.CreateDocumentWriterAsync(ct: ct).ConfigureAwait(false);
-        RejectedDocumentWriter? rejected = null;
+        AnnotatedDocumentWriter<string>? rejected = null;
         if (_options.KeepRejected)
             rejected = await RejectedDocumentWriter.CreateAsync(ctx.CreateOutput("rejected/" + ctx.PartFileName), ct).ConfigureAwait(false);
         try

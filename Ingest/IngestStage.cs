@@ -93,9 +93,6 @@ public sealed class IngestStage : IStage
     /// <summary>The files of task <paramref name="task"/>, in the order it reads them.</summary>
     public IReadOnlyList<string> FilesOf(int task) => [.. _groups[task].Select(i => _files[i].Uri)];
 
-    /// <summary>The byte ranges of task <paramref name="task"/>: (file, start, end), end -1 for a whole file.</summary>
-    public IReadOnlyList<(string Uri, long Start, long End)> PiecesOf(int task) => [.. _pieces[task].Select(p => (_files[p.File].Uri, p.Start, p.End))];
-
     /// <summary>
     /// The task plan: groups of whole files (<see cref="Group"/>) unless there are more tasks than files or one local
     /// gzip file is over twice a task's share, then contiguous byte ranges (<see cref="WarcSplit.Contiguous"/>).
@@ -144,7 +141,7 @@ public sealed class IngestStage : IStage
             catch (StorageException e) when (!e.RetriesExhausted)
             {
                 bool notFound = e.Message.Contains("not found", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("HTTP 404", StringComparison.Ordinal) || e.Message.Contains("S3 404", StringComparison.Ordinal);
-                ctx.Skip(notFound ? SkipReasons.InputNotFound : SkipReasons.InputUnreadable, uri, e.Message);
+                ctx.SkipInput(notFound ? SkipReasons.InputNotFound : SkipReasons.InputUnreadable, uri, e.Message);
                 ctx.Log($"{InputFailedLogPrefix}{uri}: {e.Message}");
                 continue;
             }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using DataPipe.Core.Datasets;
 using DataPipe.Core.Errors;
+using DataPipe.Core.Execution;
 using DataPipe.Core.Faults;
 using DataPipe.Train.Checkpoints;
 using DataPipe.Train.Data;
@@ -93,7 +94,7 @@ public static class GptTrainer
         CheckpointHeader? resumeHeader = resumeFrom is null ? null : Checkpoint.ReadHeader(resumeFrom);
         if (resumeHeader is not null) CheckCompatible(resumeFrom!, resumeHeader, config, vocab, manifest);
 
-        var device = ChooseDevice(config.Device);
+        var device = ComputeDevice.UseCuda(config.Device, torch.cuda.is_available) ? CUDA : CPU;
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         if (device.type == DeviceType.CUDA) torch.backends.cuda.matmul.allow_tf32 = true;
 
@@ -237,14 +238,6 @@ public static class GptTrainer
         };
         DatasetFolder.WriteJsonAtomic(Path.Combine(runDir, SummaryFile), result with { StepMetrics = [], EvalMetrics = [] });
         return result;
-    }
-
-    /// <summary>CUDA when asked for or (with "auto") when TorchSharp reports it; otherwise the CPU. Decided once per run.</summary>
-    public static Device ChooseDevice(string wanted)
-    {
-        bool hasCuda = torch.cuda.is_available();
-        if (wanted == "cuda" && !hasCuda) throw new DataPipeException("--device cuda: TorchSharp reports no CUDA device (is a TorchSharp-cuda package and a GPU present?)");
-        return (wanted == "cuda" || (wanted == "auto" && hasCuda)) ? CUDA : CPU;
     }
 
     /// <summary>AdamW (Loshchilov &amp; Hutter 2019) with weight decay on matrices (dim ≥ 2) only, not on biases and LayerNorm gains.</summary>

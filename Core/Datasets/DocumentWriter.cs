@@ -57,37 +57,46 @@ public sealed class DocumentWriter : IAsyncDisposable
     private async Task FlushRowGroupAsync(CancellationToken ct)
     {
         if (_buffer.Count == 0) return;
-        int n = _buffer.Count;
         using (var rg = _writer.CreateRowGroup())
         {
-            await rg.WriteAsync(DocumentSchema.Id, Strings(d => d.Id)).ConfigureAwait(false);
-            await rg.WriteAsync(DocumentSchema.Url, Strings(d => d.Url)).ConfigureAwait(false);
-            await rg.WriteAsync(DocumentSchema.Host, Strings(d => d.Host)).ConfigureAwait(false);
-            await rg.WriteAsync<DateTime>(DocumentSchema.FetchTime, Values(d => DateTime.SpecifyKind(d.FetchTime, DateTimeKind.Utc)), null, null, ct).ConfigureAwait(false);
-            await rg.WriteAsync(DocumentSchema.Lang, Strings(d => d.Lang)).ConfigureAwait(false);
-            await rg.WriteAsync<float>(DocumentSchema.LangScore, Values(d => d.LangScore), null, null, ct).ConfigureAwait(false);
-            await rg.WriteAsync(DocumentSchema.Text, Strings(d => d.Text)).ConfigureAwait(false);
-            await rg.WriteAsync(DocumentSchema.Source, Strings(d => d.Source)).ConfigureAwait(false);
-            await rg.WriteAsync<long>(DocumentSchema.SourceOffset, Values(d => d.SourceOffset), null, null, ct).ConfigureAwait(false);
-            await rg.WriteAsync<long>(DocumentSchema.ContentHash, Values(d => d.ContentHash), null, null, ct).ConfigureAwait(false);
-            await rg.WriteAsync<float>(DocumentSchema.QualityScore, Values(d => d.QualityScore), null, null, ct).ConfigureAwait(false);
-            await rg.WriteAsync<long>(DocumentSchema.DupCluster, Values(d => d.DupCluster), null, null, ct).ConfigureAwait(false);
+            await WriteDocumentColumnsAsync(rg, _buffer, ct).ConfigureAwait(false);
             rg.CompleteValidate();
         }
         _buffer.Clear();
         _bufferedTextChars = 0;
+    }
+
+    /// <summary>
+    /// Writes the <see cref="DocumentSchema"/> columns of <paramref name="docs"/> into a row group, in schema order;
+    /// shared with <see cref="AnnotatedDocumentWriter{TNote}"/>, which writes its own columns after them.
+    /// </summary>
+    internal static async Task WriteDocumentColumnsAsync(ParquetRowGroupWriter rg, IReadOnlyList<Document> docs, CancellationToken ct)
+    {
+        int n = docs.Count;
+        await rg.WriteAsync(DocumentSchema.Id, Strings(d => d.Id)).ConfigureAwait(false);
+        await rg.WriteAsync(DocumentSchema.Url, Strings(d => d.Url)).ConfigureAwait(false);
+        await rg.WriteAsync(DocumentSchema.Host, Strings(d => d.Host)).ConfigureAwait(false);
+        await rg.WriteAsync<DateTime>(DocumentSchema.FetchTime, Values(d => DateTime.SpecifyKind(d.FetchTime, DateTimeKind.Utc)), null, null, ct).ConfigureAwait(false);
+        await rg.WriteAsync(DocumentSchema.Lang, Strings(d => d.Lang)).ConfigureAwait(false);
+        await rg.WriteAsync<float>(DocumentSchema.LangScore, Values(d => d.LangScore), null, null, ct).ConfigureAwait(false);
+        await rg.WriteAsync(DocumentSchema.Text, Strings(d => d.Text)).ConfigureAwait(false);
+        await rg.WriteAsync(DocumentSchema.Source, Strings(d => d.Source)).ConfigureAwait(false);
+        await rg.WriteAsync<long>(DocumentSchema.SourceOffset, Values(d => d.SourceOffset), null, null, ct).ConfigureAwait(false);
+        await rg.WriteAsync<long>(DocumentSchema.ContentHash, Values(d => d.ContentHash), null, null, ct).ConfigureAwait(false);
+        await rg.WriteAsync<float>(DocumentSchema.QualityScore, Values(d => d.QualityScore), null, null, ct).ConfigureAwait(false);
+        await rg.WriteAsync<long>(DocumentSchema.DupCluster, Values(d => d.DupCluster), null, null, ct).ConfigureAwait(false);
 
         string[] Strings(Func<Document, string> get)
         {
             var a = new string[n];
-            for (int i = 0; i < n; i++) a[i] = get(_buffer[i]);
+            for (int i = 0; i < n; i++) a[i] = get(docs[i]);
             return a;
         }
 
         T[] Values<T>(Func<Document, T> get)
         {
             var a = new T[n];
-            for (int i = 0; i < n; i++) a[i] = get(_buffer[i]);
+            for (int i = 0; i < n; i++) a[i] = get(docs[i]);
             return a;
         }
     }

@@ -102,6 +102,7 @@ public static class StageRunner
                 TaskCount = plan.TaskCount,
                 ConfigHash = stage.ConfigHash,
                 Inputs = [.. ctx.Inputs],
+                SkippedInputs = [.. ctx.SkippedInputs],
                 Outputs = outputs,
                 RowsIn = ctx.RowsIn,
                 RowsOut = ctx.RowsOut,

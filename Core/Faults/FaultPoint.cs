@@ -28,9 +28,6 @@ public static class FaultPoint
 
     private static readonly Target? Armed = Parse(Environment.GetEnvironmentVariable(Variable), Environment.GetEnvironmentVariable(SignalVariable));
 
-    /// <summary>True when a fault point is armed in this process.</summary>
-    public static bool IsArmed => Armed is not null;
-
     /// <summary>Stops the process if the armed point is <paramref name="scope"/>:<paramref name="point"/>.</summary>
     public static void Reached(string scope, string point)
     {

@@ -22,7 +22,12 @@ public sealed class OptionSchema<T>(string what) where T : class
 
         /// <summary>A switch: its flag may be given without a value.</summary>
         public bool IsBool { get; init; }
+
+        /// <summary>A list: its flag takes comma-separated values and may be repeated.</summary>
+        public bool IsList { get; init; }
     }
+
+    private readonly List<Func<T, (string Key, string Message)?>> _checks = [];
 
     public IReadOnlyList<Entry> Entries => _entries;
 
@@ -39,6 +44,11 @@ public sealed class OptionSchema<T>(string what) where T : class
     public OptionSchema<T> Double(string name, string help, Func<T, double> get, Func<T, double, T> set, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
         => Add(name, Range(help, min, max, double.NegativeInfinity, double.PositiveInfinity), t => get(t), (s, t) => s.Has(name) ? set(t, s.Double(name, 0, min, max)) : t, null);
 
+    /// <summary>An optional number: absent (null) unless the file or a flag gives it.</summary>
+    public OptionSchema<T> OptionalDouble(string name, string help, Func<T, double?> get, Func<T, double?, T> set, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+        => Add(name, Range(help, min, max, double.NegativeInfinity, double.PositiveInfinity), t => (object?)get(t) ?? "none",
+            (s, t) => s.Has(name) ? set(t, s.Double(name, 0, min, max)) : t, null);
+
     /// <summary>true or false; as a flag, <c>--name</c> alone means true.</summary>
     public OptionSchema<T> Bool(string name, string help, Func<T, bool> get, Func<T, bool, T> set)
         => Add(name, help, t => get(t), (s, t) => s.Has(name) ? set(t, s.Bool(name, false)) : t, null, isBool: true);
@@ -49,7 +59,7 @@ public sealed class OptionSchema<T>(string what) where T : class
 
     /// <summary>A list of strings; a single value is a list of one.</summary>
     public OptionSchema<T> StringList(string name, string help, Func<T, IReadOnlyList<string>> get, Func<T, IReadOnlyList<string>, T> set)
-        => Add(name, help, t => string.Join(",", get(t)), (s, t) => s.OptionalStringList(name) is { } v ? set(t, v) : t, null);
+        => Add(name, help, t => string.Join(",", get(t)), (s, t) => s.OptionalStringList(name) is { } v ? set(t, v) : t, null, isList: true);
 
     /// <summary>A list of numbers within [min, max]; with <paramref name="count"/>, exactly that many.</summary>
     public OptionSchema<T> DoubleList(string name, string help, Func<T, IReadOnlyList<double>> get, Func<T, IReadOnlyList<double>, T> set,
@@ -61,12 +71,22 @@ public sealed class OptionSchema<T>(string what) where T : class
                 if (s.OptionalDoubleList(name, min, max) is not { } v) return t;
                 if (count is int n && v.Count != n) throw s.Error(name, $"expected {n} numbers, found {v.Count}");
                 return set(t, v);
-            }, null);
+            }, null, isList: true);
 
-    private OptionSchema<T> Add(string name, string help, Func<T, object> get, Func<YamlSection, T, T> apply, string? alias, bool isBool = false)
+    /// <summary>
+    /// A check across options or against something outside the schema (a name a catalog must know): it returns the key
+    /// to blame and why, or null. It runs after every read, so a file's key and a flag fail with the same message.
+    /// </summary>
+    public OptionSchema<T> Check(Func<T, (string Key, string Message)?> check)
+    {
+        _checks.Add(check);
+        return this;
+    }
+
+    private OptionSchema<T> Add(string name, string help, Func<T, object> get, Func<YamlSection, T, T> apply, string? alias, bool isBool = false, bool isList = false)
     {
         if (_entries.Any(e => e.Name == name)) throw new InvalidOperationException($"{what}: option '{name}' declared twice");
-        _entries.Add(new Entry(name, help, get, apply, alias) { IsBool = isBool });
+        _entries.Add(new Entry(name, help, get, apply, alias) { IsBool = isBool, IsList = isList });
         return this;
     }
 
@@ -85,6 +105,10 @@ public sealed class OptionSchema<T>(string what) where T : class
     {
         var value = start;
         foreach (var e in _entries) value = e.Apply(section, value);
+        foreach (var check in _checks)
+        {
+            if (check(value) is { } failed) throw section.Error(failed.Key, failed.Message);
+        }
         return value;
     }
 
@@ -113,31 +137,59 @@ public sealed class OptionSchema<T>(string what) where T : class
         return value;
     }
 
-    /// <summary>One CLI flag per option (<c>--name</c>, plus its alias), with the help, range and default of <paramref name="defaults"/>.</summary>
-    public IReadOnlyList<Option<string?>> CreateFlags(T defaults)
+    /// <summary>
+    /// One CLI flag per option (<c>--name</c>, plus its alias), with the help, range and default of <paramref name="defaults"/>.
+    /// With <paramref name="prefix"/> the flags are <c>--PREFIX-name</c> (a filter rule's <c>--gopher-quality-min-words</c>).
+    /// </summary>
+    public IReadOnlyList<Option> CreateFlags(T defaults, string? prefix = null)
         => [.. _entries.Select(e =>
         {
-            var flag = e.Alias is null ? new Option<string?>(e.Flag) : new Option<string?>(e.Flag, e.Alias);
+            string name = prefix is null ? e.Flag : $"--{prefix.Replace('_', '-')}-{e.Flag[2..]}";
+            string[] aliases = e.Alias is null || prefix is not null ? [] : [e.Alias];
+            Option flag = e.IsList
+                // A list flag takes several values ("--languages en de"), comma-separated ones, or repeats.
+                ? new Option<string[]>(name, aliases) { AllowMultipleArgumentsPerToken = true }
+                : new Option<string?>(name, aliases);
             flag.Description = $"{e.Help} (default: {Format(e.Get(defaults))})";
             if (e.IsBool) flag.Arity = ArgumentArity.ZeroOrOne;
             return flag;
         })];
 
+    /// <summary>Whether any of <paramref name="flags"/> (from <see cref="CreateFlags"/>) was given on the command line.</summary>
+    public static bool AnyGiven(ParseResult parse, IReadOnlyList<Option> flags)
+        => flags.Any(f => parse.GetResult(f) is { Implicit: false });
+
     /// <summary>
     /// The values of the flags given on the command line over <paramref name="start"/>: each flag's text is read as the
     /// same key in a YAML mapping would be, so its range and type errors are the file's ("command line: layers: ...").
     /// </summary>
-    public T ReadFlags(ParseResult parse, IReadOnlyList<Option<string?>> flags, T start)
+    public T ReadFlags(ParseResult parse, IReadOnlyList<Option> flags, T start)
+        => Read(YamlSection.InMemory("command line", FlagsToMapping(parse, flags)), start);
+
+    /// <summary>
+    /// The flags given on the command line as the YAML mapping a pipeline file would hold for them (<c>--min-words 20</c>
+    /// is <c>min_words: 20</c>), for a command that hands its options to the stage kind as a one-stage pipeline.
+    /// </summary>
+    public YamlMappingNode FlagsToMapping(ParseResult parse, IReadOnlyList<Option> flags)
     {
         var node = new YamlMappingNode();
         for (int i = 0; i < _entries.Count; i++)
         {
-            string? text = parse.GetValue(flags[i]);
+            var key = new YamlScalarNode(_entries[i].Name);
+            if (flags[i] is Option<string[]> list)
+            {
+                if (parse.GetValue(list) is not { Length: > 0 } values) continue;
+                var items = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                node.Children[key] = new YamlSequenceNode(items.Select(v => (YamlNode)new YamlScalarNode(v)));
+                continue;
+            }
+            var flag = (Option<string?>)flags[i];
+            string? text = parse.GetValue(flag);
             // A switch given alone ("--keep-rejected") means true.
-            if (text is null && _entries[i].IsBool && parse.GetResult(flags[i]) is { Implicit: false }) text = "true";
-            if (text is not null) node.Children[new YamlScalarNode(_entries[i].Name)] = new YamlScalarNode(text);
+            if (text is null && _entries[i].IsBool && parse.GetResult(flag) is { Implicit: false }) text = "true";
+            if (text is not null) node.Children[key] = new YamlScalarNode(text);
         }
-        return Read(new YamlSection("command line", "", node), start);
+        return node;
     }
 
     private static string Format(object v) => v switch

@@ -20,6 +20,17 @@ public sealed class YamlSection
         _node = node;
     }
 
+    /// <summary>
+    /// A section built in memory rather than parsed (command-line flags read as a mapping): its messages name
+    /// <paramref name="source"/> and the key, without a line number.
+    /// </summary>
+    public static YamlSection InMemory(string source, YamlMappingNode node) => new(source, "", node) { _hasLines = false };
+
+    private bool _hasLines = true;
+
+    /// <summary>A section below this one, from the same source (and so with or without line numbers alike).</summary>
+    private YamlSection Child(string path, YamlMappingNode node) => new(File, path, node) { _hasLines = _hasLines };
+
     /// <summary>The pipeline file, for messages.</summary>
     public string File { get; }
 
@@ -38,7 +49,7 @@ public sealed class YamlSection
     {
         var node = Find(key);
         long line = node?.Start.Line ?? _node.Start.Line;
-        return new PipelineConfigException($"{File}:{line}: {KeyPath(key)}: {message}");
+        return new PipelineConfigException(_hasLines ? $"{File}:{line}: {KeyPath(key)}: {message}" : $"{File}: {KeyPath(key)}: {message}");
     }
 
     public static PipelineConfigException Error(string file, YamlNode node, string path, string message)
@@ -137,9 +148,9 @@ public sealed class YamlSection
     {
         var node = Find(key);
         if (node is null) return null;
-        if (node is YamlScalarNode s && IsNull(s)) return new YamlSection(File, KeyPath(key), new YamlMappingNode());
+        if (node is YamlScalarNode s && IsNull(s)) return Child(KeyPath(key), new YamlMappingNode());
         if (node is not YamlMappingNode m) throw Error(key, $"expected a mapping of keys to values, found {Describe(node)}");
-        return new YamlSection(File, KeyPath(key), m);
+        return Child(KeyPath(key), m);
     }
 
     /// <summary>True when <paramref name="key"/> holds a mapping (a kind whose option is either a value or a section asks first).</summary>
@@ -155,13 +166,13 @@ public sealed class YamlSection
         switch (node)
         {
             case null:
-                return new YamlSection(File, KeyPath(key), new YamlMappingNode());
+                return Child(KeyPath(key), new YamlMappingNode());
             case YamlMappingNode m:
-                return new YamlSection(File, KeyPath(key), m);
+                return Child(KeyPath(key), m);
             case YamlScalarNode { Value: "false" } s when s.Style == YamlDotNet.Core.ScalarStyle.Plain:
                 return null;
             case YamlScalarNode { Value: "true" } s when s.Style == YamlDotNet.Core.ScalarStyle.Plain:
-                return new YamlSection(File, KeyPath(key), new YamlMappingNode());
+                return Child(KeyPath(key), new YamlMappingNode());
             default:
                 throw Error(key, $"expected false (off), true (defaults) or a mapping of thresholds, found {Describe(node)}");
         }
@@ -193,7 +204,7 @@ public sealed class YamlSection
         {
             if (seq.Children[i] is not YamlMappingNode m)
                 throw Error(File, seq.Children[i], $"{KeyPath(key)}[{i}]", $"expected a mapping of keys to values, found {Describe(seq.Children[i])}");
-            list.Add(new YamlSection(File, $"{KeyPath(key)}[{i}]", m));
+            list.Add(Child($"{KeyPath(key)}[{i}]", m));
         }
         return list;
     }

@@ -14,6 +14,9 @@ public sealed record StagePlanRecord
 /// <summary>A file a task committed, with its size.</summary>
 public sealed record OutputFile(string Path, long Bytes);
 
+/// <summary>An input a task skipped whole: where it is, the counter it was counted under, and why.</summary>
+public sealed record SkippedInput(string Location, string Reason, string Detail);
+
 /// <summary><c>_tasks/NNNNN.json</c>: written after a task's outputs are renamed into place; its presence means the task is done.</summary>
 public sealed record TaskRecord
 {
@@ -22,6 +25,9 @@ public sealed record TaskRecord
     public int TaskCount { get; init; }
     public string ConfigHash { get; init; } = "";
     public IReadOnlyList<string> Inputs { get; init; } = [];
+
+    /// <summary>Whole inputs the task could not read and skipped (each also counted under its reason).</summary>
+    public IReadOnlyList<SkippedInput> SkippedInputs { get; init; } = [];
     public IReadOnlyList<OutputFile> Outputs { get; init; } = [];
     public long RowsIn { get; init; }
     public long RowsOut { get; init; }

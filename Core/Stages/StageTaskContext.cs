@@ -13,6 +13,7 @@ public sealed class StageTaskContext : IDisposable
 {
     private readonly List<(string Temp, string Final)> _outputs = [];
     private readonly List<string> _inputs = [];
+    private readonly List<SkippedInput> _skippedInputs = [];
     private readonly StreamWriter _log;
     private readonly Lock _logLock = new();
     private long _rowsIn;
@@ -47,6 +48,7 @@ public sealed class StageTaskContext : IDisposable
     public long RowsIn => Interlocked.Read(ref _rowsIn);
     public long RowsOut => Interlocked.Read(ref _rowsOut);
     public IReadOnlyList<string> Inputs => _inputs;
+    public IReadOnlyList<SkippedInput> SkippedInputs => _skippedInputs;
     internal IReadOnlyList<(string Temp, string Final)> Outputs => _outputs;
 
     /// <summary>The conventional part file of this task, relative to the output folder.</summary>
@@ -113,6 +115,16 @@ public sealed class StageTaskContext : IDisposable
     {
         Counters.Increment(reason);
         Log(detail is null ? $"skip {reason} at {location}" : $"skip {reason} at {location}: {detail}");
+    }
+
+    /// <summary>
+    /// Skips a whole input (a file that cannot be opened): counted and logged as <see cref="Skip"/>, and also listed in
+    /// the task's completion record, where a command reports it by name without reading logs.
+    /// </summary>
+    public void SkipInput(string reason, string location, string detail)
+    {
+        Skip(reason, location, detail);
+        lock (_skippedInputs) _skippedInputs.Add(new SkippedInput(location, reason, detail));
     }
 
     internal Stopwatch Clock { get; } = Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DataPipe.Core.Errors;
+using DataPipe.Core.Execution;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -75,7 +76,7 @@ public static class ClassifierTrainer
         if (negatives == 0) throw new DataPipeException("no negative examples: the negatives inputs hold no text");
 
         var (train, holdout) = Split(examples, options.HoldoutFraction, options.Seed);
-        var device = ChooseDevice(options.Device);
+        var device = ComputeDevice.UseCuda(options.Device, cuda.is_available) ? CUDA : CPU;
         log?.Invoke($"training on {device.type.ToString().ToLowerInvariant()}: {train.Count} examples ({train.Count(e => e.Positive)} positive), {holdout.Count} held out");
 
         var clock = Stopwatch.StartNew();
@@ -101,15 +102,6 @@ public static class ClassifierTrainer
         info = info with { HoldoutAuc = report.HoldoutAuc };
         return new TrainedClassifier(info, weights, report, holdout);
     }
-
-    /// <summary>cuda when asked for or when "auto" and TorchSharp reports a GPU; otherwise the CPU.</summary>
-    public static Device ChooseDevice(string requested) => requested.ToLowerInvariant() switch
-    {
-        "cpu" => CPU,
-        "cuda" => cuda.is_available() ? CUDA : throw new DataPipeException("device 'cuda' requested but TorchSharp reports no CUDA device"),
-        "auto" => cuda.is_available() ? CUDA : CPU,
-        _ => throw new DataPipeException($"device must be auto, cpu or cuda, is '{requested}'"),
-    };
 
     /// <summary>A stratified split: each class shuffled with the seed, its first <paramref name="fraction"/> held out.</summary>
     public static (List<LabeledText> Train, List<LabeledText> Holdout) Split(IReadOnlyList<LabeledText> examples, double fraction, int seed)

@@ -66,10 +66,6 @@ public sealed class CrossFitScorer
     /// <summary>The score of a document by the model that did not learn from its fold.</summary>
     public float Score(string id, ReadOnlySpan<char> text) => _folds[FoldOf(id, _folds.Length)].Score(text);
 
-    /// <summary>Writes <c>folds.json</c> into a staging folder.</summary>
-    public static void WriteFoldsFile(string dir, int folds) =>
-        DatasetFolder.WriteJsonAtomic(Path.Combine(dir, FoldsFile), new Dictionary<string, int> { ["folds"] = folds });
-
     /// <summary>
     /// Per-example weights that give each positive source its mixing share of the positive class: source s with
     /// weight w_s and n_s examples gets w_s / Σw · P / n_s per example (P: all positives), so the class as a whole

@@ -20,6 +20,13 @@ public static class HashedFeatures
         int mask = settings.Buckets - 1;
         if (text.Length > settings.MaxChars) text = text[..settings.MaxChars];
         int before = buckets.Count;
+        if (settings.Words) ExtractWords(text, settings.Bigrams, mask, buckets);
+        if (settings.Style) StyleFeatures.Extract(text, mask, buckets);
+        return buckets.Count - before;
+    }
+
+    private static void ExtractWords(ReadOnlySpan<char> text, bool bigrams, int mask, List<int> buckets)
+    {
         ulong h = FnvOffset;
         bool inWord = false;
         ulong prev = 0;
@@ -39,13 +46,12 @@ public static class HashedFeatures
             if (!inWord) continue;
             ulong word = Mix(h);
             buckets.Add((int)(word & (ulong)mask));
-            if (settings.Bigrams && havePrev) buckets.Add((int)(Mix(prev * 31 + word + BigramSalt) & (ulong)mask));
+            if (bigrams && havePrev) buckets.Add((int)(Mix(prev * 31 + word + BigramSalt) & (ulong)mask));
             prev = word;
             havePrev = true;
             h = FnvOffset;
             inWord = false;
         }
-        return buckets.Count - before;
     }
 
     /// <summary>The weight each of a document's <paramref name="count"/> features carries.</summary>

@@ -12,8 +12,15 @@ public sealed record TrainClassifierStageOptions
     /// <summary>Curated text: files, folders or globs (see <see cref="TrainingTexts"/>), already resolved to full paths.</summary>
     public IReadOnlyList<string> Positives { get; init; } = [];
 
-    /// <summary>The raw web documents (a completed documents dataset folder): the filter's own input.</summary>
-    public string Negatives { get; init; } = "";
+    /// <summary>The raw web documents (completed documents dataset folders): the filter's own input by default.</summary>
+    public IReadOnlyList<string> Negatives { get; init; } = [];
+
+    /// <summary>
+    /// Mixing weight of each entry of <see cref="Negatives"/> (empty: all 1), as for the positives. Several negative
+    /// samples of the same pages (whole pages, their boilerplate) share document ids, so cross-fitting puts every
+    /// sample of one page in the same fold.
+    /// </summary>
+    public IReadOnlyList<double> NegativeWeights { get; init; } = [];
 
     public TrainingTextOptions Text { get; init; } = new();
 
@@ -65,7 +72,11 @@ public sealed class TrainClassifierStage : IStage
     {
         if (options.Positives.Count == 0) throw new DataPipeException("classifier: no positives given");
         options.Training.Features.Validate("classifier");
-        DatasetFolder.RequireCompleteParts(options.Negatives);
+        if (options.Negatives.Count == 0) throw new DataPipeException("classifier: no negatives given");
+        foreach (var n in options.Negatives) DatasetFolder.RequireCompleteParts(n);
+        if (options.NegativeWeights.Count > 0 && options.NegativeWeights.Count != options.Negatives.Count)
+            throw new DataPipeException($"classifier: {options.NegativeWeights.Count} negative weights for {options.Negatives.Count} negatives");
+        if (options.NegativeWeights.Any(w => !(w > 0))) throw new DataPipeException("classifier: negative weights must be > 0");
         if (options.PositiveWeights.Count > 0 && options.PositiveWeights.Count != options.Positives.Count)
             throw new DataPipeException($"classifier: {options.PositiveWeights.Count} positive weights for {options.Positives.Count} positives");
         if (options.PositiveWeights.Any(w => !(w > 0))) throw new DataPipeException("classifier: positive weights must be > 0");
@@ -87,9 +98,9 @@ public sealed class TrainClassifierStage : IStage
         }
         string hash = Core.Config.ConfigHash.Combine(
             "train-classifier",
-            Core.Config.ConfigHash.Of(options with { Positives = [], Negatives = "" }),
+            Core.Config.ConfigHash.Of(options with { Positives = [], Negatives = [] }),
             string.Join("\n", contents),
-            Core.Config.ConfigHash.OfDataset(options.Negatives));
+            string.Join("\n", options.Negatives.Select(Core.Config.ConfigHash.OfDataset)));
         return new TrainClassifierStage(options, groups, hash);
     }
 
@@ -111,7 +122,8 @@ public sealed class TrainClassifierStage : IStage
     public async Task RunTaskAsync(StageTaskContext ctx, CancellationToken ct)
     {
         foreach (var f in _positiveFiles) ctx.AddInput(f);
-        foreach (var part in DatasetFolder.RequireCompleteParts(_options.Negatives)) ctx.AddInput(part);
+        foreach (var n in _options.Negatives)
+            foreach (var part in DatasetFolder.RequireCompleteParts(n)) ctx.AddInput(part);
 
         // Each positives entry is one source with its mixing weight; max_examples caps each source.
         var sources = new List<(IReadOnlyList<LabeledText>, double)>();
@@ -123,9 +135,17 @@ public sealed class TrainClassifierStage : IStage
             ctx.Log($"positives[{g}]: {read.Count} examples, mixing weight {weight}");
         }
         var positives = _options.PositiveWeights.Count > 0 ? CrossFitScorer.Mix(sources) : [.. sources.SelectMany(s => s.Item1)];
-        var (negatives, readNegatives) = await TrainingTexts.ReadNegativesAsync([_options.Negatives], _options.Text, ct).ConfigureAwait(false);
+        var negativeSources = new List<(IReadOnlyList<LabeledText>, double)>();
+        for (int g = 0; g < _options.Negatives.Count; g++)
+        {
+            var (read, total) = await TrainingTexts.ReadNegativesAsync([_options.Negatives[g]], _options.Text, ct).ConfigureAwait(false);
+            double weight = _options.NegativeWeights.Count > 0 ? _options.NegativeWeights[g] : 1;
+            negativeSources.Add((read, weight));
+            ctx.Log($"negatives[{g}]: {read.Count} of {total} documents of {_options.Negatives[g]}, mixing weight {weight}");
+        }
+        var negatives = _options.NegativeWeights.Count > 0 ? CrossFitScorer.Mix(negativeSources) : [.. negativeSources.SelectMany(s => s.Item1)];
         ctx.AddRowsIn(positives.Count + negatives.Count);
-        ctx.Log($"positives: {positives.Count} examples from {_positiveFiles.Count} file(s); negatives: {negatives.Count} of {readNegatives} documents of {_options.Negatives}");
+        ctx.Log($"positives: {positives.Count} examples from {_positiveFiles.Count} file(s); negatives: {negatives.Count} examples from {_options.Negatives.Count} dataset(s)");
         ctx.Progress.Advance(1);
 
         var trained = ClassifierTrainer.Train([.. positives, .. negatives], _options.Training, ctx.Log, ct);

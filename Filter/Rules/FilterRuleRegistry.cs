@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Reflection;
+using YamlDotNet.RepresentationModel;
 using DataPipe.Core.Options;
 
 namespace DataPipe.Filter.Rules;
@@ -30,6 +32,15 @@ public abstract class FilterRuleDefinition
 
     /// <summary>The rule, from options this definition read or made.</summary>
     public abstract IDocumentRule Create(object options);
+
+    /// <summary>
+    /// One CLI flag per option of the rule's schema, named <c>--RULE-OPTION</c> (<c>--gopher-quality-min-words</c>),
+    /// with the same help, range and default as the key under <c>rules: { RULE: { OPTION: ... } }</c>.
+    /// </summary>
+    public abstract IReadOnlyList<Option> CreateFlags();
+
+    /// <summary>The rule's flags given on the command line as its mapping under <c>rules:</c> (empty when none was given).</summary>
+    public abstract YamlMappingNode FlagsToMapping(ParseResult parse, IReadOnlyList<Option> flags);
 }
 
 /// <summary>A rule definition whose options are the record <typeparamref name="TOptions"/>, read through <see cref="OptionSchema{T}"/>.</summary>
@@ -63,6 +74,10 @@ public sealed class FilterRuleDefinition<TOptions>(string name, int order, Optio
     }
 
     public override IDocumentRule Create(object options) => create((TOptions)options);
+
+    public override IReadOnlyList<Option> CreateFlags() => schema.CreateFlags(new TOptions(), prefix: Name);
+
+    public override YamlMappingNode FlagsToMapping(ParseResult parse, IReadOnlyList<Option> flags) => schema.FlagsToMapping(parse, flags);
 }
 
 /// <summary>

@@ -12,6 +12,8 @@ public static class ExtractorCatalog
         [BlockScoreExtractor.ExtractorName] = () => new BlockScoreExtractor(),
         // All visible text, as a WET file gives it: the no-extraction baseline (negatives, ablation arm a).
         [RealWeb.VisibleTextExtractor.ExtractorName] = () => new RealWeb.VisibleTextExtractor(),
+        // The visible lines that are not main text: a boilerplate-only negative sample for the quality classifier.
+        [RealWeb.BoilerplateTextExtractor.ExtractorName] = () => new RealWeb.BoilerplateTextExtractor(),
     };
 
     /// <summary>The extractor used when none is named: the density extractor (quality and speed in its class comment).</summary>

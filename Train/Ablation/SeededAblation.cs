@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataPipe.Core.Datasets;
 using DataPipe.Core.Errors;
+using DataPipe.Core.Execution;
 using DataPipe.Train.Checkpoints;
 using DataPipe.Train.Model;
 using DataPipe.Tokenize.Shards;
@@ -144,7 +145,7 @@ public static class SeededAblation
         var header = Checkpoint.ReadHeader(checkpoint);
         using var model = new Gpt(GptShape.From(header.Config, header.Vocab), header.Config.Seed);
         Checkpoint.Load(checkpoint, model, null);
-        var device = GptTrainer.ChooseDevice(config.Device);
+        var device = ComputeDevice.UseCuda(config.Device, torch.cuda.is_available) ? torch.CUDA : torch.CPU;
         model.to(device);
         var result = new List<(string, double, double)>();
         foreach (var (set, dir, manifest) in evalDirs)

@@ -1,4 +1,5 @@
 using DataPipe.Core.Errors;
+using DataPipe.Core.Execution;
 using DataPipe.Tokenize.Shards;
 using DataPipe.Tokenize.Tokenizers;
 using DataPipe.Train.Checkpoints;
@@ -25,7 +26,7 @@ public static class CheckpointSampler
         if (manifest.Tokenizer.VocabHash != header.Tokenizer.VocabHash)
             throw new DataPipeException($"{checkpoint}: its shard folder {header.Data} now holds another tokenizer ({manifest.Tokenizer.Name})");
         var tokenizer = TokenizerCatalog.ForShards(header.Data, manifest);
-        var dev = GptTrainer.ChooseDevice(device);
+        var dev = ComputeDevice.UseCuda(device, torch.cuda.is_available) ? torch.CUDA : torch.CPU;
         using var model = new Gpt(GptShape.From(header.Config, header.Vocab), header.Config.Seed);
         Checkpoint.Load(checkpoint, model, null);
         model.to(dev);

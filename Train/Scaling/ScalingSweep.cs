@@ -139,46 +139,32 @@ public static class ScalingSweep
             throw new DataPipeException($"{Path.Combine(data, TokenManifest.FileName)}: the scaling fit compares validation losses, and these shards have no validation split");
         var target = options.Target.Validate();
         int vocab = target.Vocab > 0 ? target.Vocab : manifest.Tokenizer.VocabSize;
-        long tokensPerStep = target.TokensPerStep;
 
         long targetParams = CountParameters(target, vocab);
-        if (options.TokensPerParameter is { } ratio)
-            return await RunRecipeAsync(options, target, vocab, targetParams, ratio, data, outDir, manifest, log, ct).ConfigureAwait(false);
-        int targetSteps = options.TargetFlops is { } flops
-            ? (int)Math.Max(1, Math.Round(flops / (6.0 * targetParams * tokensPerStep)))
-            : target.Steps;
-        target = target with { Steps = targetSteps, EvalEvery = 0, CheckpointEvery = 0 };
-        double targetFlops = 6.0 * targetParams * targetSteps * tokensPerStep;
-        log?.Invoke($"target {target.Layers}x{target.Width}: {targetParams:N0} parameters, {targetSteps} steps, {targetFlops:E2} FLOPs");
+        var plan = options.TokensPerParameter is { } ratio
+            ? PlanRecipe(options, target, vocab, targetParams, ratio, data, manifest, log)
+            : PlanCompute(options, target, vocab, targetParams, log);
 
         Directory.CreateDirectory(outDir);
         var points = new List<ScalingPoint>();
-        int k = options.Sizes.Count;
-        for (int i = 0; i < k; i++)
+        for (int i = 0; i < plan.Points.Count; i++)
         {
-            var size = options.Sizes[i];
-            double planned = targetFlops * options.LargestFraction / Math.Pow(options.Span, (double)(k - 1 - i) / (k - 1));
-            var config = target with { Layers = size.Layers, Width = size.Width, Heads = size.Heads };
-            long parameters = CountParameters(config, vocab);
-            int steps = (int)Math.Max(options.MinSteps, Math.Round(planned / (6.0 * parameters * tokensPerStep)));
-            config = config with { Steps = steps, WarmupSteps = Math.Min(target.WarmupSteps, steps / 10) };
-            var point = await TrainPointAsync($"point-{i}-{size}", config, data, outDir, planned, log, ct).ConfigureAwait(false);
-            points.Add(point);
+            var (config, planned) = plan.Points[i];
+            points.Add(await TrainPointAsync($"point-{i}-{options.Sizes[i]}", config, data, outDir, planned, log, ct).ConfigureAwait(false));
         }
+        double largest = points.Max(p => p.Flops);
+        if (plan.TargetFlops < 30 * largest)
+            log?.Invoke($"note: the target's compute is only {plan.TargetFlops / largest:F1}x the largest point's (aim for at least 30x)");
 
         var fit = PowerLawFit.Fit(points.Select(p => p.Flops).ToList(), points.Select(p => p.ValLoss).ToList());
-        double predicted = fit.Predict(targetFlops);
-        double predictedSe = fit.PredictionStandardError(targetFlops);
+        double predicted = fit.Predict(plan.TargetFlops);
+        double predictedSe = fit.PredictionStandardError(plan.TargetFlops);
         log?.Invoke($"fit L(C) = {fit.UnscaledA:G4}·C^{fit.B:F4} + {fit.C:F4}; predicted target loss {predicted:F4} ± {predictedSe:F4}");
 
-        ScalingPoint? targetPoint = null;
-        if (options.TrainTarget)
-        {
-            var config = target with { WarmupSteps = Math.Min(target.WarmupSteps, Math.Max(0, targetSteps / 10)) };
-            targetPoint = await TrainPointAsync($"target-{target.Layers}x{target.Width}", config, data, outDir, targetFlops, log, ct).ConfigureAwait(false);
-        }
+        ScalingPoint? targetPoint = options.TrainTarget
+            ? await TrainPointAsync($"target-{target.Layers}x{target.Width}", plan.Target, data, outDir, plan.TargetFlops, log, ct).ConfigureAwait(false)
+            : null;
 
-        double largest = points.Max(p => p.Flops);
         var report = new ScalingReport
         {
             Points = points,
@@ -190,14 +176,14 @@ public static class ScalingSweep
             FitCStandardError = fit.StandardErrorC,
             FitScale = fit.Scale,
             FitResidualRms = fit.ResidualRms,
-            TargetFlops = targetFlops,
+            TargetFlops = plan.TargetFlops,
             PredictedLoss = predicted,
             PredictedLossStandardError = predictedSe,
             Target = targetPoint,
             ActualLoss = targetPoint?.ValLoss,
             RelativeError = targetPoint is null ? null : (predicted - targetPoint.ValLoss) / targetPoint.ValLoss,
-            LargestSweepFraction = largest / targetFlops,
-            TotalSweepFraction = points.Sum(p => p.Flops) / targetFlops,
+            LargestSweepFraction = largest / plan.TargetFlops,
+            TotalSweepFraction = points.Sum(p => p.Flops) / plan.TargetFlops,
             SweepSpan = largest / points.Min(p => p.Flops),
             Plot = Path.Combine(outDir, PlotFile),
         };
@@ -206,9 +192,45 @@ public static class ScalingSweep
         return report;
     }
 
-    /// <summary>The sweep under <see cref="ScalingOptions.TokensPerParameter"/>: every model's tokens tied to its size.</summary>
-    private static async Task<ScalingReport> RunRecipeAsync(ScalingOptions options, TrainConfig target, int vocab, long targetParams, double ratio,
-        string data, string outDir, TokenManifest manifest, Action<string>? log, CancellationToken ct)
+    /// <summary>What a sweep trains: each point's recipe and planned compute (in <see cref="ScalingOptions.Sizes"/> order), and the target's.</summary>
+    private sealed record SweepPlan(IReadOnlyList<(TrainConfig Config, double PlannedFlops)> Points, TrainConfig Target, double TargetFlops);
+
+    /// <summary>
+    /// Compute spaced geometrically from the target's: point i of k gets <c>target·fraction / span^((k−1−i)/(k−1))</c>
+    /// FLOPs as steps of the target's recipe (at least <see cref="ScalingOptions.MinSteps"/>); the target trains for its
+    /// own steps, or for <see cref="ScalingOptions.TargetFlops"/>.
+    /// </summary>
+    private static SweepPlan PlanCompute(ScalingOptions options, TrainConfig target, int vocab, long targetParams, Action<string>? log)
+    {
+        long tokensPerStep = target.TokensPerStep;
+        int targetSteps = options.TargetFlops is { } flops
+            ? (int)Math.Max(1, Math.Round(flops / (6.0 * targetParams * tokensPerStep)))
+            : target.Steps;
+        target = target with { Steps = targetSteps, EvalEvery = 0, CheckpointEvery = 0 };
+        double targetFlops = 6.0 * targetParams * targetSteps * tokensPerStep;
+        log?.Invoke($"target {target.Layers}x{target.Width}: {targetParams:N0} parameters, {targetSteps} steps, {targetFlops:E2} FLOPs");
+        var points = new List<(TrainConfig, double)>();
+        int k = options.Sizes.Count;
+        for (int i = 0; i < k; i++)
+        {
+            var size = options.Sizes[i];
+            double planned = targetFlops * options.LargestFraction / Math.Pow(options.Span, (double)(k - 1 - i) / (k - 1));
+            var config = target with { Layers = size.Layers, Width = size.Width, Heads = size.Heads };
+            long parameters = CountParameters(config, vocab);
+            int steps = (int)Math.Max(options.MinSteps, Math.Round(planned / (6.0 * parameters * tokensPerStep)));
+            points.Add((config with { Steps = steps, WarmupSteps = Math.Min(target.WarmupSteps, steps / 10) }, planned));
+        }
+        var targetConfig = target with { WarmupSteps = Math.Min(target.WarmupSteps, Math.Max(0, targetSteps / 10)) };
+        return new SweepPlan(points, targetConfig, targetFlops);
+    }
+
+    /// <summary>
+    /// Under <see cref="ScalingOptions.TokensPerParameter"/>: every model's tokens tied to its size, its own cosine
+    /// schedule with a tenth of its steps as warmup, inside the first epoch (a model that would leave it is refused
+    /// before anything trains).
+    /// </summary>
+    private static SweepPlan PlanRecipe(ScalingOptions options, TrainConfig target, int vocab, long targetParams, double ratio,
+        string data, TokenManifest manifest, Action<string>? log)
     {
         long tokensPerStep = target.TokensPerStep;
         long available = manifest.Train.Tokens;
@@ -222,52 +244,15 @@ public static class ScalingSweep
         var targetConfig = Recipe(target, targetParams);
         double targetFlops = 6.0 * targetParams * targetConfig.Steps * tokensPerStep;
         log?.Invoke($"recipe: {ratio} tokens per parameter, cosine schedule per model, first epoch of {available:N0} tokens; target {target.Layers}x{target.Width}: {targetParams:N0} parameters, {targetConfig.Steps} steps, {targetFlops:E2} FLOPs");
-        Directory.CreateDirectory(outDir);
-        var points = new List<ScalingPoint>();
-        for (int i = 0; i < options.Sizes.Count; i++)
+        var points = new List<(TrainConfig, double)>();
+        foreach (var size in options.Sizes)
         {
-            var size = options.Sizes[i];
             var config = target with { Layers = size.Layers, Width = size.Width, Heads = size.Heads };
             long parameters = CountParameters(config, vocab);
             config = Recipe(config, parameters);
-            double planned = 6.0 * parameters * config.Steps * tokensPerStep;
-            points.Add(await TrainPointAsync($"point-{i}-{size}", config, data, outDir, planned, log, ct).ConfigureAwait(false));
+            points.Add((config, 6.0 * parameters * config.Steps * tokensPerStep));
         }
-        double largest = points.Max(p => p.Flops);
-        if (targetFlops < 30 * largest)
-            log?.Invoke($"note: the target's compute is only {targetFlops / largest:F1}x the largest point's (aim for at least 30x)");
-        var fit = PowerLawFit.Fit(points.Select(p => p.Flops).ToList(), points.Select(p => p.ValLoss).ToList());
-        double predicted = fit.Predict(targetFlops);
-        double predictedSe = fit.PredictionStandardError(targetFlops);
-        log?.Invoke($"fit L(C) = {fit.UnscaledA:G4}·C^{fit.B:F4} + {fit.C:F4}; predicted target loss {predicted:F4} ± {predictedSe:F4}");
-        ScalingPoint? targetPoint = options.TrainTarget
-            ? await TrainPointAsync($"target-{target.Layers}x{target.Width}", targetConfig, data, outDir, targetFlops, log, ct).ConfigureAwait(false)
-            : null;
-        var report = new ScalingReport
-        {
-            Points = points,
-            FitA = fit.UnscaledA,
-            FitB = fit.B,
-            FitC = fit.C,
-            FitAStandardError = fit.StandardErrorA * Math.Pow(fit.Scale, -fit.B),
-            FitBStandardError = fit.StandardErrorB,
-            FitCStandardError = fit.StandardErrorC,
-            FitScale = fit.Scale,
-            FitResidualRms = fit.ResidualRms,
-            TargetFlops = targetFlops,
-            PredictedLoss = predicted,
-            PredictedLossStandardError = predictedSe,
-            Target = targetPoint,
-            ActualLoss = targetPoint?.ValLoss,
-            RelativeError = targetPoint is null ? null : (predicted - targetPoint.ValLoss) / targetPoint.ValLoss,
-            LargestSweepFraction = largest / targetFlops,
-            TotalSweepFraction = points.Sum(p => p.Flops) / targetFlops,
-            SweepSpan = largest / points.Min(p => p.Flops),
-            Plot = Path.Combine(outDir, PlotFile),
-        };
-        ScalingPlot.Save(report, fit, report.Plot);
-        AtomicFile.WriteAllText(Path.Combine(outDir, ReportFile), System.Text.Json.JsonSerializer.Serialize(report, DataPipeJson.Options));
-        return report;
+        return new SweepPlan(points, targetConfig, targetFlops);
     }
 
     private static async Task<ScalingPoint> TrainPointAsync(string name, TrainConfig config, string data, string outDir, double planned, Action<string>? log, CancellationToken ct)

@@ -113,10 +113,18 @@ internal static class TrainVsPyTorchBench
             {
                 // Process CPU time at the end of each step (OnStep runs on the training loop after the update).
                 var cpuAtStep = new List<double>();
+                Dictionary<int, (string Name, double Seconds)>? threadsAtStep1 = null, threadsAtEnd = null;
+                int stepsSeen = 0;
                 var (result, t) = SideBySide.Measure(() => GptTrainer.RunAsync(new TrainRequest(shards, Path.Combine(root, $"run{r}"), config)
                 {
-                    OnStep = _ => cpuAtStep.Add(SideBySide.ProcessCpuSeconds()),
+                    OnStep = _ =>
+                    {
+                        cpuAtStep.Add(SideBySide.ProcessCpuSeconds());
+                        if (++stepsSeen == 1) threadsAtStep1 = SideBySide.ThreadCpuByThread();
+                        else if (stepsSeen == config.Steps) threadsAtEnd = SideBySide.ThreadCpuByThread();
+                    },
                 }).GetAwaiter().GetResult());
+                if (threadsAtStep1 is not null && threadsAtEnd is not null) PrintThreadShares(threadsAtStep1, threadsAtEnd, cpuAtStep[^1] - cpuAtStep[0]);
                 ours = result;
                 double tps = result.StepMetrics.Skip(1).Sum(s => s.BatchTokens) / result.StepMetrics.Skip(1).Sum(s => s.Seconds);
                 oursRuns.Add((tps, result.StepMetrics.Skip(1).Sum(s => s.BatchTokens) / (cpuAtStep[^1] - cpuAtStep[0])));
@@ -175,7 +183,7 @@ internal static class TrainVsPyTorchBench
             ReportRow.Add(new ReportRow("Train: GPT 6x384, T=256, tokens/s (wall, best of alternated runs)",
                 string.Create(ci, $"{oursTps:N0} tok/s ({oursPerCpu:N0}/CPU-s)"), string.Create(ci, $"PyTorch 1.13 + OpenBLAS {pyTps:N0} tok/s ({pyPerCpu:N0}/CPU-s)"),
                 string.Create(ci, $"{oursTps / pyTps:F2}x wall, {oursPerCpu / pyPerCpu:F2}x CPU"), "≥ 2x", ReportRow.Judge(oursTps / pyTps, 2.0),
-                string.Create(ci, $"matmul peak {oursPeak:F0} GFLOP/s ({threads} threads); losses agree to {maxRel:E1}; {machineLoad}")));
+                string.Create(ci, $"matmul peak {oursPeak:F0} GFLOP/s ({threads} threads); losses: max relative difference {maxRel:E1} over all {n} steps; {machineLoad}")));
             ReportRow.Add(new ReportRow("Train: CPU MFU (6N + 12·L·d·T FLOPs per token × rate ÷ measured matmul peak), wall and CPU-time forms",
                 string.Create(ci, $"{100 * mfu:F0}% wall ({flopsPerToken * oursTps / 1e9:F1} of {oursPeak:F1} GFLOP/s); {100 * mfuCpu:F0}% CPU-time"),
                 string.Create(ci, $"PyTorch {100 * pyMfu:F0}% wall of its {pyMatmul:F1} GFLOP/s; {100 * pyMfuCpu:F0}% CPU-time"),
@@ -186,6 +194,17 @@ internal static class TrainVsPyTorchBench
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// Where the CPU time of steps 2.. went, by thread: with T intra-op threads busy all the time, the training thread
+    /// and T-1 pool threads would each show about 1/T of it; a pool thread far below that means serial parts of the step.
+    /// </summary>
+    private static void PrintThreadShares(Dictionary<int, (string Name, double Seconds)> before, Dictionary<int, (string Name, double Seconds)> after, double processCpu)
+    {
+        var used = after.Select(kv => (kv.Key, kv.Value.Name, Seconds: kv.Value.Seconds - (before.TryGetValue(kv.Key, out var b) ? b.Seconds : 0)))
+            .Where(x => x.Seconds > 0.005).OrderByDescending(x => x.Seconds).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    CPU by thread over steps 2.. ({processCpu:F2} CPU-s in the process): {string.Join(", ", used.Take(6).Select(x => $"{x.Name}#{x.Key} {x.Seconds:F2} s"))}{(used.Count > 6 ? $", {used.Count - 6} more {used.Skip(6).Sum(x => x.Seconds):F2} s" : "")}"));
     }
 
     /// <summary>Best rates of a float32 2048×2048 matmul through TorchSharp at <paramref name="threads"/> threads (2n³ FLOPs each): GFLOP per wall second and per CPU second.</summary>

@@ -6,8 +6,8 @@ using Spectre.Console;
 namespace DataPipe.Jobs.Cli;
 
 /// <summary>
-/// Runs stages for the CLI: a live progress bar per stage (work done, rows, rate), then a summary table of rows in/out,
-/// time and every counter. The same numbers are in the stage's <c>_SUCCESS.json</c>.
+/// Runs stages for the CLI: a live progress bar per stage (work done, rows, rate), then a plain summary table of rows
+/// in/out, time and every counter (<see cref="SummaryLines"/>). The same numbers are in the stage's <c>_SUCCESS.json</c>.
 /// </summary>
 public static class StageConsole
 {
@@ -37,18 +37,30 @@ public static class StageConsole
 
     public static void PrintSummary(StageResult r)
     {
+        foreach (var line in SummaryLines(r)) Console.WriteLine(line);
+    }
+
+    /// <summary>
+    /// A stage's summary as plain lines within <see cref="TextWrap.Columns"/> columns, for a terminal and a log file
+    /// alike: its name, a measure/value table (tasks, rows in and out, time, rate, every counter) and where
+    /// <c>_SUCCESS.json</c> is.
+    /// </summary>
+    public static IReadOnlyList<string> SummaryLines(StageResult r)
+    {
+        static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
         var s = r.Success;
-        var table = new Table().Title($"[bold]{Markup.Escape(r.Stage)}[/]{(r.Skipped ? " (already complete, skipped)" : "")}").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
-        table.AddRow("tasks", r.Skipped ? $"{s.TaskCount} reused" : $"{r.TasksRun} run, {r.TasksReused} reused");
-        table.AddRow("rows in", s.RowsIn.ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("rows out", s.RowsOut.ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("wall seconds", s.WallSeconds.ToString("F1", CultureInfo.InvariantCulture));
+        var lines = new List<string> { r.Stage + (r.Skipped ? " (already complete, skipped)" : "") };
+        var table = new TextTable().Column("measure").Column("value", right: true);
+        table.Row("tasks", r.Skipped ? $"{s.TaskCount} reused" : $"{r.TasksRun} run, {r.TasksReused} reused");
+        table.Row("rows in", N(s.RowsIn));
+        table.Row("rows out", N(s.RowsOut));
+        table.Row("wall seconds", s.WallSeconds.ToString("F1", CultureInfo.InvariantCulture));
         if (s.WallSeconds > 0 && !r.Skipped)
-            table.AddRow("rows in / s", (s.RowsIn / s.WallSeconds).ToString("N0", CultureInfo.InvariantCulture));
-        foreach (var (k, v) in s.Counters)
-            table.AddRow(Markup.Escape(k), v.ToString("N0", CultureInfo.InvariantCulture));
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"summary: [blue]{Markup.Escape(Path.Combine(r.OutputDir, Core.Datasets.DatasetFolder.SuccessFile))}[/]");
+            table.Row("rows in / s", (s.RowsIn / s.WallSeconds).ToString("N0", CultureInfo.InvariantCulture));
+        foreach (var (k, v) in s.Counters) table.Row(k, N(v));
+        lines.AddRange(table.Lines());
+        lines.AddRange(TextWrap.Wrap("summary: " + Path.Combine(r.OutputDir, Core.Datasets.DatasetFolder.SuccessFile)));
+        return lines;
     }
 
     private sealed class ProgressObserver(ProgressContext ctx) : IStageObserver, IDisposable

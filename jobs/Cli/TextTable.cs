@@ -1,11 +1,13 @@
+using System.Globalization;
 using System.Text;
 
 namespace DataPipe.Jobs.Cli;
 
 /// <summary>
 /// A plain-text table for summaries read in a terminal and in a log file alike: fixed columns sized to their widest
-/// cell, one line per row, no box characters and no wrapping, so a row stays one line at 80 columns; and note rows,
-/// free text indented under the row they belong to (a step's drop reasons, each on its own line).
+/// cell, one line per row, no box characters and no wrapping of cells, so a row stays one line; and note rows, free
+/// text indented under the row they belong to (a step's drop reasons, each on its own line), word-wrapped at
+/// <see cref="TextWrap.Columns"/> when longer (a failed task's error and log).
 /// </summary>
 public sealed class TextTable
 {
@@ -53,9 +55,29 @@ public sealed class TextTable
         }
         var lines = new List<string> { Format([.. _columns.Select(c => c.Header)]) };
         lines.Add(new string('-', lines[0].Length));
-        for (int r = 0; r < _rows.Count; r++) lines.Add(_rows[r] is { } cells ? Format(cells) : "    " + _notes[r]);
+        for (int r = 0; r < _rows.Count; r++)
+        {
+            if (_rows[r] is { } cells) lines.Add(Format(cells));
+            else lines.AddRange(TextWrap.Wrap(_notes[r]!, TextWrap.Columns, indent: "    "));
+        }
         return lines;
     }
+
+    /// <summary>
+    /// A count in a cell: exact below ten million (at most 9 characters, "9,999,999"), else four significant digits and
+    /// M, G (10⁹) or T (10¹²), so a crawl-sized row still fits 80 columns; the records keep the exact numbers.
+    /// </summary>
+    public static string Count(long v)
+    {
+        if (Math.Abs(v) < 10_000_000) return v.ToString("N0", CultureInfo.InvariantCulture);
+        var (scale, unit) = Math.Abs(v) switch { < 1_000_000_000 => (1e6, "M"), < 1_000_000_000_000 => (1e9, "G"), _ => (1e12, "T") };
+        double x = v / scale;
+        string digits = Math.Abs(x) >= 100 ? "F1" : Math.Abs(x) >= 10 ? "F2" : "F3";
+        return x.ToString(digits, CultureInfo.InvariantCulture) + " " + unit;
+    }
+
+    /// <summary>Seconds in a cell: tenths below 10,000 s, whole seconds above.</summary>
+    public static string Seconds(double s) => s.ToString(s < 10_000 ? "F1" : "F0", CultureInfo.InvariantCulture);
 
     public void WriteTo(TextWriter writer)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DataPipe.Core.Datasets;
 using DataPipe.Core.Errors;
 using DataPipe.Core.Execution;
 using DataPipe.Dedup;
@@ -12,7 +13,8 @@ namespace DataPipe.Jobs.Commands;
 /// <summary>
 /// <c>datapipe dedup</c>: exact and MinHash LSH near-duplicate removal (GPT-3 appendix A) as four resumable stages
 /// under OUTPUT (signatures, pairs, clusters, documents); the survivors are OUTPUT/documents, the numbers
-/// OUTPUT/dedup_stats.json.
+/// OUTPUT/dedup_stats.json. Run as a one-stage pipeline of <see cref="DedupKind"/> (<see cref="OneStagePipeline"/>), its
+/// flags generated from <see cref="DedupKind.Schema"/>.
 /// </summary>
 public static class DedupCommand
 {
@@ -33,20 +35,13 @@ public static class DedupCommand
         foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
-            int w = parse.GetValue(workers);
-            var options = DedupKind.Schema.ReadFlags(parse, flags, new DedupOptions { Tasks = CommonOptions.ResolveTasks(parse.GetValue(tasks), w) });
-            try
-            {
-                options.Validate();
-            }
-            catch (ArgumentException e)
-            {
-                throw new DataPipeException($"dedup: {e.Message}");
-            }
-            var executor = new ExecutorOptions { Workers = w, MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
-            var pipeline = new DedupPipeline(options, parse.GetValue(input)!, parse.GetValue(output)!);
-            var stats = await pipeline.RunAsync((stage, dir, token) => StageConsole.RunAsync(stage, dir, executor, token), ct).ConfigureAwait(false);
-            PrintStats(stats, pipeline.StatsPath);
+            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            string outDir = Path.GetFullPath(parse.GetValue(output)!);
+            await OneStagePipeline.RunAsync(new DedupKind(), [parse.GetValue(input)!], DedupKind.Schema.FlagsToMapping(parse, flags), outDir,
+                parse.GetValue(tasks), executor, ct).ConfigureAwait(false);
+            string statsPath = Path.Combine(outDir, DedupPipeline.StatsFile);
+            var stats = DatasetFolder.ReadJson<DedupStats>(statsPath) ?? throw new DataPipeException($"{statsPath}: missing after the dedup stages finished");
+            PrintStats(stats, statsPath);
             return 0;
         });
         return command;

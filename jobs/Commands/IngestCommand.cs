@@ -2,12 +2,19 @@ using System.CommandLine;
 using DataPipe.Core.Datasets;
 using DataPipe.Core.Execution;
 using DataPipe.Ingest;
-using DataPipe.Ingest.Extraction;
+using DataPipe.Core.Errors;
+using DataPipe.Core.Stages;
 using DataPipe.Jobs.Cli;
+using DataPipe.Jobs.Pipeline.Kinds;
+using YamlDotNet.RepresentationModel;
 
 namespace DataPipe.Jobs.Commands;
 
-/// <summary><c>datapipe ingest</c>: WARC/WET files to a documents dataset (<see cref="IngestStage"/>).</summary>
+/// <summary>
+/// <c>datapipe ingest</c>: WARC/WET files to a documents dataset (<see cref="IngestStage"/>), run as a one-stage
+/// pipeline of <see cref="IngestKind"/> (<see cref="OneStagePipeline"/>); its option flags are generated from
+/// <see cref="IngestKind.Schema"/>.
+/// </summary>
 public static class IngestCommand
 {
     public static Command Create()
@@ -24,63 +31,46 @@ public static class IngestCommand
         var workers = CommonOptions.Workers();
         var attempts = CommonOptions.Attempts();
         var force = CommonOptions.Force();
-        var extractor = new Option<string>("--extractor")
-        {
-            Description = $"Main-text extractor: {string.Join(", ", ExtractorCatalog.Names)}",
-            DefaultValueFactory = _ => ExtractorCatalog.Default,
-        };
-        var languages = new Option<string[]>("--languages")
-        {
-            Description = "Languages the identifier chooses among, ISO 639-1 (default: 24 common languages)",
-            AllowMultipleArgumentsPerToken = true,
-        };
-        var maxRecord = new Option<int>("--max-record-mb")
-        {
-            Description = "Largest WARC record and decoded body, in MiB (bigger ones are skipped and counted)",
-            DefaultValueFactory = _ => 10,
-        };
+        var flags = IngestKind.Schema.CreateFlags(new IngestOptions());
+        // The older spelling: one MiB cap for both the record and the decoded body (a byte flag given too wins).
+        var maxRecordMb = new Option<int?>("--max-record-mb") { Description = "Sets --max-record-bytes and --max-body-bytes in MiB [1..1024]" };
 
         var command = new Command("ingest", "Read WARC/WET files (local, https, s3) into a documents dataset: HTTP decoding, charset, main text, language")
         {
-            input, output, tasks, workers, attempts, force, extractor, languages, maxRecord,
+            input, output, tasks, workers, attempts, force, maxRecordMb,
         };
+        foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
-            int capMb = Math.Clamp(parse.GetValue(maxRecord), 1, 1024);
-            var options = new IngestOptions
+            var options = IngestKind.Schema.FlagsToMapping(parse, flags);
+            if (parse.GetValue(maxRecordMb) is int mb)
             {
-                Inputs = parse.GetValue(input) ?? [],
-                Tasks = parse.GetValue(tasks),
-                Extractor = parse.GetValue(extractor) ?? ExtractorCatalog.Default,
-                Languages = (parse.GetValue(languages) ?? []).SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
-                MaxRecordBytes = capMb << 20,
-                MaxBodyBytes = capMb << 20,
-            };
-            var stage = await IngestStage.CreateAsync(options, ct: ct).ConfigureAwait(false);
-            string outDir = parse.GetValue(output)!;
-            var result = await StageConsole.RunAsync(stage, outDir, new ExecutorOptions
-            {
-                Workers = parse.GetValue(workers),
-                MaxAttempts = parse.GetValue(attempts),
-                Force = parse.GetValue(force),
-            }, ct).ConfigureAwait(false);
-            ReportFailedInputs(result.OutputDir);
+                if (mb is < 1 or > 1024) throw new DataPipeException($"command line: max-record-mb: {mb} is out of range [1..1024]");
+                // The byte flags, when given too, win.
+                foreach (string key in new[] { "max_record_bytes", "max_body_bytes" })
+                    options.Children.TryAdd(new YamlScalarNode(key), new YamlScalarNode((mb << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            var result = (await OneStagePipeline.RunAsync(new IngestKind(), parse.GetValue(input) ?? [], options, parse.GetValue(output)!,
+                parse.GetValue(tasks), executor, ct).ConfigureAwait(false)).Single();
+            foreach (var skipped in SkippedInputs(result.OutputDir)) Console.Error.WriteLine($"warning: input skipped: {skipped.Location}: {skipped.Detail}");
             return 0;
         });
         return command;
     }
 
-    /// <summary>Names, by URL or path, every input that could not be read (they are also counted in the summary).</summary>
-    private static void ReportFailedInputs(string outputDir)
+    /// <summary>
+    /// Every input the stage could not read, by URL or path, from its tasks' completion records (they are also counted
+    /// in the summary under input_not_found / input_unreadable).
+    /// </summary>
+    public static IReadOnlyList<SkippedInput> SkippedInputs(string outputDir)
     {
-        string logs = Path.Combine(outputDir, DatasetFolder.LogsDir);
-        if (!Directory.Exists(logs)) return;
-        var failed = Directory.EnumerateFiles(logs, "*.log")
-            .SelectMany(File.ReadLines)
-            .Select(l => l.IndexOf(IngestStage.InputFailedLogPrefix, StringComparison.Ordinal) is var at and >= 0 ? l[(at + IngestStage.InputFailedLogPrefix.Length)..] : null)
-            .Where(l => l is not null)
-            .Distinct()
-            .ToList();
-        foreach (var f in failed) Console.Error.WriteLine($"warning: input skipped: {f}");
+        var plan = DatasetFolder.ReadStagePlan(outputDir);
+        if (plan is null) return [];
+        return [.. Enumerable.Range(0, plan.TaskCount)
+            .Select(t => DatasetFolder.ReadTaskRecord(outputDir, t))
+            .Where(r => r is not null)
+            .SelectMany(r => r!.SkippedInputs)
+            .DistinctBy(s => s.Location)];
     }
 }

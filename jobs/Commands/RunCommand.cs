@@ -1,10 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using DataPipe.Core.Stages;
 using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Execution;
 using DataPipe.Jobs.Pipeline;
-using Spectre.Console;
 
 namespace DataPipe.Jobs.Commands;
 
@@ -60,21 +58,7 @@ public static class RunCommand
         var summary = PipelineSummary.Build(def, def.Executor.Kind, def.Executor.Workers, seconds);
         summary.Save(def.OutputRoot);
 
-        static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
-        Console.WriteLine($"pipeline {def.Name} ({def.Executor.Kind})");
-        var table = new TextTable().Column("step").Column("tasks", right: true).Column("rows in", right: true)
-            .Column("rows out", right: true).Column("tokens", right: true).Column("seconds", right: true);
-        foreach (var s in summary.Steps)
-        {
-            table.Row(s.Step, s.Tasks.ToString(CultureInfo.InvariantCulture), N(s.RowsIn), N(s.RowsOut), s.Tokens is long tk ? N(tk) : "",
-                s.Reused ? "reused" : s.Seconds.ToString("F1", CultureInfo.InvariantCulture));
-            // Each reason on its own line under its step: "dropped." is implied; "skipped." stays (records a stage
-            // could not read, not a decision about them).
-            foreach (var (reason, count) in s.Dropped)
-                table.Note($"{N(count),9} {(reason.StartsWith("dropped.", StringComparison.Ordinal) ? "dropped " + reason["dropped.".Length..] : reason)}");
-        }
-        table.WriteTo(Console.Out);
-        foreach (var line in summary.Steps.SelectMany(st => st.Lines)) Console.WriteLine(line);
-        AnsiConsole.MarkupLine($"pipeline finished in {seconds.ToString("F1", CultureInfo.InvariantCulture)} s; summary: [blue]{Markup.Escape(PipelineSummary.PathIn(def.OutputRoot))}[/], record: [blue]{Markup.Escape(PipelineRecord.PathIn(def.OutputRoot))}[/]");
+        foreach (var line in RunSummaryText.Lines(summary, seconds, PipelineSummary.PathIn(def.OutputRoot), PipelineRecord.PathIn(def.OutputRoot)))
+            Console.WriteLine(line);
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Execution;
 using DataPipe.Jobs.Pipeline;
@@ -30,17 +29,7 @@ public static class StatusCommand
                 return queue.ToDictionary(q => q.Key, q => SlurmClient.Describe(q.Value));
             });
             Console.WriteLine($"{def.Name}: {def.OutputRoot}");
-            static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
-            var table = new TextTable().Column("step").Column("state").Column("done", right: true).Column("running", right: true)
-                .Column("failed", right: true).Column("rows in", right: true).Column("rows out", right: true).Column("task s", right: true);
-            foreach (var s in statuses)
-            {
-                table.Row(s.Step, s.State, $"{s.Done}/{s.Tasks}", s.Running.ToString(CultureInfo.InvariantCulture), s.Failed.ToString(CultureInfo.InvariantCulture),
-                    N(s.RowsIn), N(s.RowsOut), s.Seconds.ToString("F1", CultureInfo.InvariantCulture));
-                if (s.Slurm is { Length: > 0 } slurm) table.Note($"slurm: {slurm}");
-                if (s.FailedLog is not null) table.Note($"failed: {s.FailedError}; log: {s.FailedLog}");
-            }
-            table.WriteTo(Console.Out);
+            foreach (var line in StatusText.Lines(statuses, def.OutputRoot)) Console.WriteLine(line);
             foreach (var s in statuses)
             {
                 foreach (var l in s.Lost)

@@ -35,19 +35,8 @@ public sealed class LoopbackSlurmCluster : IAsyncDisposable
     {
         if (Unavailable is { } reason || !OperatingSystem.IsLinux()) throw new InvalidOperationException(Unavailable ?? "the loopback Slurm cluster needs Linux");
         Directory.CreateDirectory(_dir);
-        string keyDir = Path.Combine(_dir, "munge-etc"), runDir = Path.Combine(_dir, "munge-run");
-        Directory.CreateDirectory(keyDir);
-        Directory.CreateDirectory(runDir);
-        Directory.CreateDirectory(Path.Combine(_dir, "state"));
         Directory.CreateDirectory(Path.Combine(_dir, "spool"));
-        File.SetUnixFileMode(_dir, (UnixFileMode)0b111_101_101);
-        await RunAsync("chown", "munge:munge", keyDir, runDir);
-        File.SetUnixFileMode(keyDir, (UnixFileMode)0b111_000_000);
-        File.SetUnixFileMode(runDir, (UnixFileMode)0b111_101_101);
-        string socket = Path.Combine(runDir, "munge.socket");
-        await RunAsync("runuser", "-u", "munge", "--", "mungekey", "-c", "-k", Path.Combine(keyDir, "munge.key"));
-        await RunAsync("runuser", "-u", "munge", "--", "munged", $"--key-file={Path.Combine(keyDir, "munge.key")}", $"--socket={socket}",
-            $"--pid-file={Path.Combine(runDir, "munged.pid")}", $"--log-file={Path.Combine(keyDir, "munged.log")}", $"--seed-file={Path.Combine(keyDir, "munged.seed")}");
+        await LocalSlurmDaemons.StartMungeAsync(_dir);
 
         string host = (await RunAsync("hostname", "-s")).Trim();
         int cpus = System.Environment.ProcessorCount;
@@ -58,28 +47,14 @@ public sealed class LoopbackSlurmCluster : IAsyncDisposable
             .AppendLine($"SlurmctldHost={host}(127.0.0.1)")
             .AppendLine($"SlurmctldPort={FreePort()}")
             .AppendLine($"SlurmdPort={FreePort()}")
-            .AppendLine("SlurmUser=root")
-            .AppendLine("SlurmdUser=root")
-            .AppendLine("AuthType=auth/munge")
-            .AppendLine("CredType=cred/munge")
-            .AppendLine($"AuthInfo=socket={socket}")
+            .AppendLine($"AuthInfo=socket={LocalSlurmDaemons.MungeSocket(_dir)}")
             .AppendLine($"StateSaveLocation={Path.Combine(_dir, "state")}")
             .AppendLine($"SlurmdSpoolDir={Path.Combine(_dir, "spool")}")
             .AppendLine($"SlurmctldPidFile={Path.Combine(_dir, "slurmctld.pid")}")
             .AppendLine($"SlurmdPidFile={Path.Combine(_dir, "slurmd.pid")}")
             .AppendLine($"SlurmctldLogFile={Path.Combine(_dir, "slurmctld.log")}")
-            .AppendLine($"SlurmdLogFile={Path.Combine(_dir, "slurmd.log")}")
-            .AppendLine("ProctrackType=proctrack/linuxproc")
-            .AppendLine("TaskPlugin=task/none")
-            .AppendLine("SelectType=select/cons_tres")
-            .AppendLine("SelectTypeParameters=CR_Core")
-            .AppendLine("JobAcctGatherType=jobacct_gather/none")
-            .AppendLine("AccountingStorageType=accounting_storage/none")
-            .AppendLine("JobCompType=jobcomp/none")
-            .AppendLine("SchedulerType=sched/backfill")
-            .AppendLine("MpiDefault=none")
-            .AppendLine("ReturnToService=2")
-            .AppendLine("MinJobAge=300")
+            .AppendLine($"SlurmdLogFile={Path.Combine(_dir, "slurmd.log")}");
+        LocalSlurmDaemons.AppendCommonConf(conf)
             .AppendLine($"NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} RealMemory={totalMb * 8 / 10} State=UNKNOWN")
             .AppendLine($"PartitionName={Partition} Nodes={host} Default=YES MaxTime=INFINITE State=UP");
         File.WriteAllText(ConfPath, conf.ToString());
@@ -110,7 +85,7 @@ public sealed class LoopbackSlurmCluster : IAsyncDisposable
             await RunAsync(allowFailure: true, "scontrol", "shutdown");
             await WaitGoneAsync(Path.Combine(_dir, "slurmctld.pid"));
             await WaitGoneAsync(Path.Combine(_dir, "slurmd.pid"));
-            await RunAsync(allowFailure: true, "munged", "-s", $"--socket={Path.Combine(_dir, "munge-run", "munge.socket")}");
+            await RunAsync(allowFailure: true, "munged", "-s", $"--socket={LocalSlurmDaemons.MungeSocket(_dir)}");
         }
         finally
         {
@@ -132,20 +107,7 @@ public sealed class LoopbackSlurmCluster : IAsyncDisposable
 
     private Task<string> RunAsync(params string[] args) => RunAsync(false, args);
 
-    private async Task<string> RunAsync(bool allowFailure, params string[] args)
-    {
-        var psi = new ProcessStartInfo(args[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args.Skip(1)) psi.ArgumentList.Add(a);
-        psi.Environment["SLURM_CONF"] = ConfPath;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(timeout.Token);
-        if (p.ExitCode != 0 && !allowFailure)
-            throw new InvalidOperationException($"{string.Join(' ', args)} failed (exit {p.ExitCode}): {await stderr}{await stdout}");
-        return await stdout;
-    }
+    private Task<string> RunAsync(bool allowFailure, params string[] args) => LocalSlurmDaemons.ExecAsync(args, allowFailure, ConfPath);
 
     private static int FreePort()
     {
@@ -159,10 +121,6 @@ public sealed class LoopbackSlurmCluster : IAsyncDisposable
     private static string? FindUnavailable()
     {
         if (!OperatingSystem.IsLinux()) return "the loopback Slurm cluster needs Linux";
-        string[] needed = ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged", "/usr/sbin/mungekey", "/usr/bin/sbatch"];
-        var missing = needed.Where(p => !File.Exists(p)).ToList();
-        if (missing.Count > 0) return $"Slurm is not installed here (missing {string.Join(", ", missing)}; apt-get install slurm-wlm munge, as .ci/run does)";
-        if (System.Environment.UserName != "root") return "the loopback Slurm cluster runs slurmctld/slurmd as root (SlurmUser=root); run as root";
-        return null;
+        return LocalSlurmDaemons.Missing("the loopback Slurm cluster runs slurmctld/slurmd as root (SlurmUser=root); run as root");
     }
 }

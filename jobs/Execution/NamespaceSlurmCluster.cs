@@ -73,7 +73,7 @@ public sealed class NamespaceSlurmCluster : IAsyncDisposable
             await File.WriteAllTextAsync(RegistryEntry(_id), $"{System.Environment.ProcessId}\n{Dir}\n").ConfigureAwait(false);
             await CreateNetworkAsync().ConfigureAwait(false);
         }
-        await StartMungeAsync().ConfigureAwait(false);
+        await LocalSlurmDaemons.StartMungeAsync(Dir).ConfigureAwait(false);
         WriteConf();
         await RunAsync(["nsenter", $"--net={NetnsPath(ControllerName)}", "unshare", "--uts", "sh", "-c", $"hostname {ControllerName} && exec slurmctld -i"]).ConfigureAwait(false);
         foreach (var node in Nodes) await StartNodeAsync(node).ConfigureAwait(false);
@@ -226,25 +226,6 @@ public sealed class NamespaceSlurmCluster : IAsyncDisposable
         throw new InvalidOperationException("no free 10.200-254.x.0/24 subnet on this machine for the namespace Slurm cluster");
     }
 
-    private async Task StartMungeAsync()
-    {
-        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("the namespace Slurm cluster needs Linux");
-        string keyDir = Path.Combine(Dir, "munge-etc"), runDir = Path.Combine(Dir, "munge-run");
-        Directory.CreateDirectory(keyDir);
-        Directory.CreateDirectory(runDir);
-        Directory.CreateDirectory(Path.Combine(Dir, "state"));
-        File.SetUnixFileMode(Dir, (UnixFileMode)0b111_101_101);
-        await RunAsync(["chown", "munge:munge", keyDir, runDir]).ConfigureAwait(false);
-        File.SetUnixFileMode(keyDir, (UnixFileMode)0b111_000_000);
-        File.SetUnixFileMode(runDir, (UnixFileMode)0b111_101_101);
-        string key = Path.Combine(keyDir, "munge.key");
-        await RunAsync(["runuser", "-u", "munge", "--", "mungekey", "-c", "-k", key]).ConfigureAwait(false);
-        await RunAsync(["runuser", "-u", "munge", "--", "munged", $"--key-file={key}", $"--socket={MungeSocket(Dir)}",
-            $"--pid-file={Path.Combine(runDir, "munged.pid")}", $"--log-file={Path.Combine(keyDir, "munged.log")}", $"--seed-file={Path.Combine(keyDir, "munged.seed")}"]).ConfigureAwait(false);
-    }
-
-    private static string MungeSocket(string dir) => Path.Combine(dir, "munge-run", "munge.socket");
-
     private void WriteConf()
     {
         var conf = new StringBuilder()
@@ -252,12 +233,8 @@ public sealed class NamespaceSlurmCluster : IAsyncDisposable
             .AppendLine($"SlurmctldHost={ControllerName}({ControllerAddress})")
             .AppendLine($"SlurmctldPort={SlurmctldPort}")
             .AppendLine($"SlurmdPort={SlurmdPort}")
-            .AppendLine("SlurmUser=root")
-            .AppendLine("SlurmdUser=root")
-            .AppendLine("AuthType=auth/munge")
-            .AppendLine("CredType=cred/munge")
             // cred_expire also sets how long a requeued job waits before it may start again.
-            .AppendLine($"AuthInfo=socket={MungeSocket(Dir)},cred_expire=5")
+            .AppendLine($"AuthInfo=socket={LocalSlurmDaemons.MungeSocket(Dir)},cred_expire=5")
             .AppendLine($"StateSaveLocation={Path.Combine(Dir, "state")}")
             // %n: each node's slurmd keeps its own spool, pid file and log in the shared folder.
             .AppendLine($"SlurmdSpoolDir={Path.Combine(Dir, "spool", "%n")}")
@@ -265,19 +242,9 @@ public sealed class NamespaceSlurmCluster : IAsyncDisposable
             .AppendLine($"SlurmdPidFile={Path.Combine(Dir, "slurmd-%n.pid")}")
             .AppendLine($"SlurmctldLogFile={Path.Combine(Dir, "slurmctld.log")}")
             .AppendLine($"SlurmdLogFile={Path.Combine(Dir, "slurmd-%n.log")}")
-            .AppendLine("ProctrackType=proctrack/linuxproc")
-            .AppendLine("TaskPlugin=task/none")
-            .AppendLine("SelectType=select/cons_tres")
-            .AppendLine("SelectTypeParameters=CR_Core")
-            .AppendLine("JobAcctGatherType=jobacct_gather/none")
-            .AppendLine("AccountingStorageType=accounting_storage/none")
-            .AppendLine("JobCompType=jobcomp/none")
-            .AppendLine("SchedulerType=sched/backfill")
-            .AppendLine("MpiDefault=none")
-            .AppendLine("ReturnToService=2")
             .AppendLine("SlurmdTimeout=6")
-            .AppendLine("MessageTimeout=3")
-            .AppendLine("MinJobAge=300");
+            .AppendLine("MessageTimeout=3");
+        LocalSlurmDaemons.AppendCommonConf(conf);
         foreach (var node in Nodes)
             conf.AppendLine($"NodeName={node} NodeAddr={NodeAddress(node)} CPUs={_cpusPerNode} RealMemory=1000 State=UNKNOWN");
         conf.AppendLine($"PartitionName={Partition} Nodes={string.Join(',', Nodes)} Default=YES MaxTime=INFINITE State=UP");
@@ -317,37 +284,21 @@ public sealed class NamespaceSlurmCluster : IAsyncDisposable
         await ExecAsync(["ip", "link", "del", BridgeName(id)], allowFailure: true).ConfigureAwait(false);
         if (dir is not null && Directory.Exists(dir))
         {
-            await ExecAsync(["munged", "-s", $"--socket={MungeSocket(dir)}"], allowFailure: true).ConfigureAwait(false);
+            await ExecAsync(["munged", "-s", $"--socket={LocalSlurmDaemons.MungeSocket(dir)}"], allowFailure: true).ConfigureAwait(false);
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
         File.Delete(RegistryEntry(id));
     }
 
     /// <summary>Runs a command with this cluster's <c>SLURM_CONF</c>; throws with its output when it fails.</summary>
-    private Task<string> RunAsync(string[] args, bool allowFailure = false) => ExecAsync(args, allowFailure, ConfPath);
+    private Task<string> RunAsync(string[] args, bool allowFailure = false) => LocalSlurmDaemons.ExecAsync(args, allowFailure, ConfPath);
 
-    private static async Task<string> ExecAsync(string[] args, bool allowFailure = false, string? conf = null)
-    {
-        var psi = new ProcessStartInfo(args[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args.Skip(1)) psi.ArgumentList.Add(a);
-        if (conf is not null) psi.Environment["SLURM_CONF"] = conf;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        if (p.ExitCode != 0 && !allowFailure)
-            throw new InvalidOperationException($"{string.Join(' ', args)} failed (exit {p.ExitCode}): {(await stderr.ConfigureAwait(false)).Trim()} {(await stdout.ConfigureAwait(false)).Trim()}".Trim());
-        return await stdout.ConfigureAwait(false);
-    }
+    private static Task<string> ExecAsync(string[] args, bool allowFailure = false) => LocalSlurmDaemons.ExecAsync(args, allowFailure);
 
     private static string? FindUnavailable()
     {
         if (!OperatingSystem.IsLinux()) return "the namespace Slurm cluster needs Linux network namespaces";
-        string[] needed = ["/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/sbin/munged", "/usr/sbin/mungekey", "/usr/bin/sbatch", "/usr/bin/sinfo"];
-        var missing = needed.Where(p => !File.Exists(p)).ToList();
-        if (missing.Count > 0) return $"Slurm is not installed here (missing {string.Join(", ", missing)}; apt-get install slurm-wlm munge, as .ci/run does)";
-        if (System.Environment.UserName != "root") return "the namespace Slurm cluster creates network namespaces and runs slurmctld/slurmd as root; run as root";
+        if (LocalSlurmDaemons.Missing("the namespace Slurm cluster creates network namespaces and runs slurmctld/slurmd as root; run as root", "/usr/bin/sinfo") is { } missing) return missing;
         // The one capability the cluster cannot do without: a private network and hostname per node. An anonymous
         // namespace pair is created and dropped at once; nothing is left behind.
         try

@@ -56,6 +56,10 @@ public static partial class PipelineLoader
         string baseDir = Path.GetDirectoryName(file)!;
         string outputRoot = Path.GetFullPath(Path.Combine(baseDir, root.String("output")));
         bool allowOutside = root.Bool("allow_outside_output", false);
+        foreach (var key in new[] { "workers", "attempts", "slurm" })
+        {
+            if (root.Has(key)) throw root.Error(key, $"'{key}' is an executor setting: write it in the executor section (executor: {{ {key}: ... }})");
+        }
         var executor = ReadExecutor(root.OptionalSection("executor"));
         var context = new PipelineContext(file, outputRoot, allowOutside, executor);
 
@@ -77,6 +81,7 @@ public static partial class PipelineLoader
             if (context.HasName(stageName)) throw s.Error("name", $"'{stageName}' is already the name of an input or an earlier stage");
             string kindName = s.String("kind");
             var kind = kinds.Find(kindName) ?? throw s.Error("kind", $"unknown stage kind '{kindName}' (known: {string.Join(", ", kinds.Names)})");
+            RefuseMisplacedExecutorKeys(s, "a stage");
             var stageSlurm = s.OptionalSection("slurm");
             var resources = ReadResources(stageSlurm, executor.Slurm.Resources);
             stageSlurm?.EnsureNoUnknownKeys();
@@ -91,6 +96,7 @@ public static partial class PipelineLoader
                 OutputDir = context.OutputPath(s, "output", s.String("output", stageName), $"stage '{stageName}'"),
                 Resources = resources,
             };
+            RefuseMisplacedExecutorKeys(spec.Options, "a stage option");
             foreach (var reference in spec.Input) context.Resolve(s, "input", reference);
             var expanded = kind.Expand(spec, context);
             spec.Options.EnsureNoUnknownKeys();
@@ -119,15 +125,34 @@ public static partial class PipelineLoader
         };
     }
 
+    /// <summary>
+    /// The pipeline-level settings of the <c>executor:</c> section (its <c>slurm:</c> section is read below): one place
+    /// for their names, defaults and ranges.
+    /// </summary>
+    public static readonly OptionSchema<ExecutorSpec> ExecutorSchema = new OptionSchema<ExecutorSpec>("executor")
+        .String("kind", "Pipeline executor that runs the stages", e => e.Kind, (e, v) => e with { Kind = v }, choices: Execution.PipelineExecutors.BuiltInNames)
+        .Int("workers", "Tasks run at once on this machine by the local executor; also a stage's task count when it gives no tasks:",
+            e => e.Workers, (e, v) => e with { Workers = v }, min: 1, max: 4096)
+        .Int("attempts", "Attempts per task before the pipeline stops (1: no retry)", e => e.Attempts, (e, v) => e with { Attempts = v }, min: 1, max: 100);
+
+    /// <summary>Keys that belong to the executor section, refused where older files or a slip put them.</summary>
+    private static readonly string[] ExecutorKeys = ["workers", "attempts", "executor"];
+
+    /// <summary>Refuses an executor setting written at the pipeline's top level, in a stage, or in a stage's options.</summary>
+    private static void RefuseMisplacedExecutorKeys(YamlSection s, string where)
+    {
+        foreach (var key in ExecutorKeys)
+        {
+            if (!s.Has(key)) continue;
+            string spelling = key == "executor" ? "executor: { kind: ..., workers: ..., attempts: ... }" : $"executor: {{ {key}: ... }}";
+            throw s.Error(key, $"'{key}' is an executor setting, not {where}'s: it is read only from the pipeline's executor section ({spelling})");
+        }
+    }
+
     private static ExecutorSpec ReadExecutor(YamlSection? s)
     {
         if (s is null) return new ExecutorSpec();
-        var spec = new ExecutorSpec
-        {
-            Kind = s.Choice("kind", "local", [.. Execution.PipelineExecutors.BuiltInNames]),
-            Workers = s.Int("workers", Environment.ProcessorCount, min: 1, max: 4096),
-            Attempts = s.Int("attempts", 2, min: 1, max: 100),
-        };
+        var spec = ExecutorSchema.Read(s, new ExecutorSpec());
         if (s.OptionalSection("slurm") is { } slurm)
         {
             spec = spec with

@@ -1,5 +1,7 @@
 using DataPipe.Core.Datasets;
+using DataPipe.Decontaminate;
 using DataPipe.Dedup;
+using DataPipe.Tokenize.Bpe;
 using DataPipe.Filter.Classifier;
 using DataPipe.Jobs.Execution;
 using DataPipe.Jobs.Pipeline;
@@ -28,8 +30,8 @@ public sealed class ParityPipeline : IAsyncLifetime
             inputs: { warc: [{{Warc(0)}}, {{Warc(1)}}] }
             executor: { workers: 2, attempts: 1 }
             stages:
-              - { name: ingest, kind: ingest, input: warc }
-              - { name: filter, kind: filter, input: ingest, tasks: 2 }
+              - { name: ingest, kind: ingest, input: warc, options: { min_text_chars: 40, max_body_bytes: 4194304 } }
+              - { name: filter, kind: filter, input: ingest, tasks: 2, options: { rules: { gopher_quality: { min_words: 30 }, c4_lines: false } } }
               - { name: dedup, kind: dedup, input: filter, tasks: 2, options: { partitions: 2 } }
               - { name: tokenize, kind: tokenize, input: dedup, tasks: 2, options: { tokenizer: byte, val_fraction: 0.25, seed: 3 } }
               - name: train
@@ -60,7 +62,7 @@ public class CliStageParityTests(ParityPipeline run) : IClassFixture<ParityPipel
     public async Task Ingest_from_the_CLI_writes_the_bytes_of_the_pipelines_ingest_stage()
     {
         string cli = run.Dir["cli-ingest"];
-        await CliAsync("ingest", "--input", run.Warc(0), run.Warc(1), "--output", cli);
+        await CliAsync("ingest", "--input", run.Warc(0), run.Warc(1), "--output", cli, "--min-text-chars", "40", "--max-body-bytes", "4194304");
         Assert.Equal(JobsFixtures.PartBytes(run.StepDir("ingest")), JobsFixtures.PartBytes(cli));
         Assert.Equal(DatasetFolder.ReadSuccess(run.StepDir("ingest"))!.ConfigHash, DatasetFolder.ReadSuccess(cli)!.ConfigHash);
     }
@@ -69,9 +71,71 @@ public class CliStageParityTests(ParityPipeline run) : IClassFixture<ParityPipel
     public async Task Filter_from_the_CLI_writes_the_bytes_of_the_pipelines_filter_stage()
     {
         string cli = run.Dir["cli-filter"];
-        await CliAsync("filter", "--input", run.StepDir("ingest"), "--output", cli, "--tasks", "2");
+        await CliAsync("filter", "--input", run.StepDir("ingest"), "--output", cli, "--tasks", "2", "--gopher-quality-min-words", "30", "--no-c4-lines");
         Assert.Equal(JobsFixtures.PartBytes(run.StepDir("filter")), JobsFixtures.PartBytes(cli));
         Assert.Equal(DatasetFolder.ReadSuccess(run.StepDir("filter"))!.Counters, DatasetFolder.ReadSuccess(cli)!.Counters);
+    }
+
+    [Fact]
+    public async Task Decontaminate_from_the_CLI_writes_the_bytes_and_the_report_of_a_pipelines_decontaminate_stage()
+    {
+        // A benchmark made of passages of the corpus itself, so the rule really cuts: 400 characters from each of the
+        // first three documents, one item a line.
+        string docs = run.StepDir("dedup.documents");
+        var passages = new List<string>();
+        foreach (var part in DatasetFolder.ListParts(docs))
+        {
+            await foreach (var d in DocumentReader.ReadAsync(part))
+            {
+                string flat = string.Join(' ', d.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+                if (flat.Length >= 600 && passages.Count < 3) passages.Add(flat.Substring(100, 400));
+            }
+        }
+        Assert.Equal(3, passages.Count);
+        string bench = run.Dir["bench-items.txt"];
+        File.WriteAllLines(bench, passages);
+
+        Directory.CreateDirectory(run.Dir["decon-pipeline"]);
+        var p = JobsFixtures.Load(run.Dir["decon-pipeline"], $$"""
+            output: out
+            inputs: { docs: {{docs}} }
+            executor: { workers: 2, attempts: 1 }
+            stages:
+              - { name: decontaminate, kind: decontaminate, input: docs, tasks: 2, options: { benchmarks: {{bench}}, ngram: 10, window_chars: 50, min_piece_chars: 100 } }
+            """);
+        await new LocalPipelineExecutor(2, 1).RunAsync(p, p.Steps);
+        string cli = run.Dir["cli-decontaminate"];
+        await CliAsync("decontaminate", "--input", docs, "--output", cli, "--benchmarks", bench, "--tasks", "2", "--ngram", "10", "--window-chars", "50", "--min-piece-chars", "100");
+
+        string piped = p.Steps[0].OutputDir;
+        Assert.Equal(JobsFixtures.PartBytes(piped), JobsFixtures.PartBytes(cli));
+        Assert.Equal(DatasetFolder.ReadSuccess(piped)!.Counters, DatasetFolder.ReadSuccess(cli)!.Counters);
+        var a = ContaminationReport.ReadFrom(piped)!;
+        var b = ContaminationReport.ReadFrom(cli)!;
+        Assert.True(a.CharsRemoved > 0, "the benchmark's passages were not found in the corpus they were taken from");
+        Assert.Equal((a.DocumentsMatched, a.CharsRemoved, a.DocumentsDropped), (b.DocumentsMatched, b.CharsRemoved, b.DocumentsDropped));
+    }
+
+    [Fact]
+    public async Task Tokenizer_train_from_the_CLI_learns_the_merges_of_a_pipelines_tokenizer_train_step()
+    {
+        string docs = run.StepDir("dedup.documents");
+        Directory.CreateDirectory(run.Dir["bpe-pipeline"]);
+        var p = JobsFixtures.Load(run.Dir["bpe-pipeline"], $$"""
+            output: out
+            inputs: { docs: {{docs}} }
+            executor: { workers: 1, attempts: 1 }
+            stages:
+              - { name: tok, kind: tokenize, input: docs, options: { tokenizer: { train: { vocab_size: 400, min_pair_count: 3, threads: 2 } } } }
+            """);
+        await new LocalPipelineExecutor(1, 1).RunAsync(p, p.Select(null, "tok.bpe"));
+        string cli = run.Dir["cli-bpe"];
+        await CliAsync("tokenizer", "train", "--input", docs, "--output", cli, "--vocab-size", "400", "--min-pair-count", "3", "--threads", "1");
+
+        string piped = p.FindStep("tok.bpe")!.OutputDir;
+        foreach (string file in new[] { BpeVocabulary.VocabFile, BpeVocabulary.MergesFile })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(piped, file)), File.ReadAllBytes(Path.Combine(cli, file)));
+        Assert.Equal(DatasetFolder.ReadSuccess(piped)!.ConfigHash, DatasetFolder.ReadSuccess(cli)!.ConfigHash);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public class TrainClassifierStageTests
     private static TrainClassifierStageOptions Options(string positives, string negatives, int epochs = 2) => new()
     {
         Positives = [positives],
-        Negatives = negatives,
+        Negatives = [negatives],
         Training = new ClassifierTrainingOptions { Epochs = epochs },
     };
 
@@ -39,5 +39,21 @@ public class TrainClassifierStageTests
         File.WriteAllText(dir["curated.txt"], "text");
         var e = await Assert.ThrowsAnyAsync<DataPipeException>(() => TrainClassifierStage.CreateAsync(Options(dir["curated.txt"], dir["half"])));
         Assert.Contains(dir["half"], e.Message);
+    }
+
+    [Fact]
+    public async Task Several_negatives_need_one_mixing_weight_each_and_the_weights_change_the_steps_hash()
+    {
+        using var dir = new TempDir("classifier-negatives");
+        string pages = await JobsFixtures.DocumentsDatasetAsync(dir["pages"], rows: 6, parts: 2);
+        string boilerplate = await JobsFixtures.DocumentsDatasetAsync(dir["boilerplate"], rows: 6, parts: 1);
+        File.WriteAllText(dir["curated.txt"], "A curated paragraph about the history of the city and its harbour.\n");
+        var two = Options(dir["curated.txt"], pages) with { Negatives = [pages, boilerplate] };
+
+        var e = await Assert.ThrowsAnyAsync<DataPipeException>(() => TrainClassifierStage.CreateAsync(two with { NegativeWeights = [1] }));
+        Assert.Contains("1 negative weights for 2 negatives", e.Message);
+        string even = (await TrainClassifierStage.CreateAsync(two)).ConfigHash;
+        Assert.NotEqual(even, (await TrainClassifierStage.CreateAsync(two with { NegativeWeights = [1, 3] })).ConfigHash);
+        Assert.NotEqual(even, (await TrainClassifierStage.CreateAsync(two with { Negatives = [pages] })).ConfigHash);
     }
 }

@@ -46,6 +46,26 @@ public class TrainingStepYamlTests
     }
 
     [Fact]
+    public void A_classifier_takes_a_list_of_negatives_with_one_mixing_weight_each()
+    {
+        using var dir = new TempDir("yaml");
+        string yaml(string negatives) => $$"""
+            output: out
+            inputs: { docs: docs, pages: pages, boilerplate: boilerplate }
+            stages:
+              - name: clean
+                kind: filter
+                input: docs
+                options:
+                  classifier: { positives: [{{Positives}}], style: true, words: false, {{negatives}} }
+            """;
+        var p = JobsFixtures.Load(dir.Path, yaml("negatives: [pages, boilerplate], negative_weights: [1, 3]"));
+        Assert.Equal(["clean.classifier", "clean"], p.Steps.Select(s => s.Name));
+        var e = Assert.Throws<PipelineConfigException>(() => JobsFixtures.Load(dir.Path, yaml("negatives: [pages, boilerplate], negative_weights: [1]")));
+        Assert.Contains("negative_weights: 1 weights for 2 negatives entries", e.Message);
+    }
+
+    [Fact]
     public void A_filter_with_a_trained_model_or_rules_only_is_one_step_in_the_stage_folder()
     {
         using var dir = new TempDir("yaml");

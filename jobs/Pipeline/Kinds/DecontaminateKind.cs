@@ -11,13 +11,36 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// <c>kind: decontaminate</c>: removes evaluation-set text from a documents dataset (<see cref="DecontaminateStage"/>,
 /// GPT-3 appendix C). Options: <c>benchmarks</c> (files or folders; each .jsonl/.json/.txt file is one set, its layout
 /// detected), <c>custom_benchmarks</c> (a list of <c>{ path, name, format: text|jsonl|llm_foundry|six_line, field }</c>),
-/// <c>action</c> (cut | drop | flag), <c>ngram</c> (13), <c>min_words</c> (8), <c>max_items_per_ngram</c> (10),
-/// <c>ignore</c> (a file of phrases never to match), <c>window_chars</c> (200), <c>min_piece_chars</c> (200),
-/// <c>max_pieces</c> (10), <c>examples</c> (5), <c>index</c> (where the n-gram index is kept; default
-/// <c>OUTPUT/_cache/NAME.ngram-index</c>).
+/// <c>ignore</c> (a file of phrases never to match), <c>index</c> (where the n-gram index is kept; default
+/// <c>OUTPUT/_cache/NAME.ngram-index</c>) — these name files, resolved against the pipeline file — and
+/// <see cref="Schema"/>'s: <c>action</c>, <c>ngram</c>, <c>min_words</c>, <c>max_items_per_ngram</c>,
+/// <c>window_chars</c>, <c>min_piece_chars</c>, <c>max_pieces</c>, <c>examples</c>.
 /// </summary>
 public sealed class DecontaminateKind : IStageKind
 {
+    /// <summary>
+    /// Decontamination's rule, declared once for the pipeline's <c>options:</c> and <c>datapipe decontaminate</c>'s
+    /// flags. Defaults are GPT-3's (appendix C): 13-grams, 200 characters either side, pieces under 200 characters
+    /// dropped, a document cut into more than 10 pieces dropped whole.
+    /// </summary>
+    public static readonly OptionSchema<DecontaminateOptions> Schema = new OptionSchema<DecontaminateOptions>("decontaminate options")
+        .String("action", "cut (GPT-3: remove spans with window_chars either side, split), drop the document, or flag it (add columns)",
+            o => o.Action.ToString().ToLowerInvariant(),
+            (o, v) => o with { Action = v switch { "drop" => DecontaminateAction.Drop, "flag" => DecontaminateAction.Flag, _ => DecontaminateAction.Cut } },
+            choices: ["cut", "drop", "flag"])
+        // A shorter n-gram lowers min_words with it unless min_words is given too (min_words is read after ngram).
+        .Int("ngram", "Words per n-gram (GPT-3: 13)", o => o.Ngrams.N,
+            (o, v) => o with { Ngrams = o.Ngrams with { N = v, MinWords = Math.Min(o.Ngrams.MinWords, v) } }, min: 1, max: 64)
+        .Int("min_words", "Shortest benchmark passage indexed whole when shorter than ngram (GPT-3: 8)", o => o.Ngrams.MinWords,
+            (o, v) => o with { Ngrams = o.Ngrams with { MinWords = v } }, min: 1, max: 64)
+        .Int("max_items_per_ngram", "Ignore n-grams held by more benchmark items than this (common phrasing)", o => o.Ngrams.MaxItemsPerNgram,
+            (o, v) => o with { Ngrams = o.Ngrams with { MaxItemsPerNgram = v } }, min: 1)
+        .Int("window_chars", "Characters removed either side of a match (GPT-3: 200)", o => o.Split.WindowChars, (o, v) => o with { Split = o.Split with { WindowChars = v } }, min: 0)
+        .Int("min_piece_chars", "Pieces shorter than this are discarded (GPT-3: 200)", o => o.Split.MinPieceChars, (o, v) => o with { Split = o.Split with { MinPieceChars = v } }, min: 0)
+        .Int("max_pieces", "A document split into more pieces is dropped (GPT-3: 10)", o => o.Split.MaxPieces, (o, v) => o with { Split = o.Split with { MaxPieces = v } }, min: 1)
+        .Int("examples", "Matched passages kept per benchmark in contamination.json", o => o.Examples, (o, v) => o with { Examples = v }, min: 0, max: 1000)
+        .Check(o => o.Ngrams.MinWords > o.Ngrams.N ? ("min_words", $"{o.Ngrams.MinWords} is more than ngram ({o.Ngrams.N})") : null);
+
     public string Kind => "decontaminate";
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
@@ -64,41 +87,18 @@ public sealed class DecontaminateKind : IStageKind
             throw o.Error("benchmarks", e.Message);
         }
 
-        var d = new DecontaminateOptions();
-        var ds = new SplitRule();
-        var dn = new NgramSettings();
-        int n = o.Int("ngram", dn.N, min: 1, max: 64);
         string? ignore = o.OptionalString("ignore") is { } ig ? context.ResolveInputPath(ig) : null;
         if (ignore is not null && !File.Exists(ignore)) throw o.Error("ignore", $"{ignore}: file not found");
-        var options = new DecontaminateOptions
+        var options = Schema.Read(o, new DecontaminateOptions
         {
             Input = input,
             Tasks = spec.TasksOr(context.Executor.Workers),
             Benchmarks = sources,
             IgnoreList = ignore,
-            Ngrams = new NgramSettings
-            {
-                N = n,
-                MinWords = o.Int("min_words", Math.Min(dn.MinWords, n), min: 1, max: n),
-                MaxItemsPerNgram = o.Int("max_items_per_ngram", dn.MaxItemsPerNgram, min: 1),
-            },
-            Action = o.Choice("action", "cut", "cut", "drop", "flag") switch
-            {
-                "drop" => DecontaminateAction.Drop,
-                "flag" => DecontaminateAction.Flag,
-                _ => DecontaminateAction.Cut,
-            },
-            Split = new SplitRule
-            {
-                WindowChars = o.Int("window_chars", ds.WindowChars, min: 0),
-                MinPieceChars = o.Int("min_piece_chars", ds.MinPieceChars, min: 0),
-                MaxPieces = o.Int("max_pieces", ds.MaxPieces, min: 1),
-            },
-            Examples = o.Int("examples", d.Examples, min: 0, max: 1000),
             IndexPath = o.OptionalString("index") is { } ix
                 ? context.ResolveInputPath(ix)
                 : Path.Combine(context.OutputRoot, "_cache", $"{spec.Name}.ngram-index"),
-        };
+        });
         return
         [
             new PipelineStep

@@ -18,10 +18,10 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// or a mapping of its thresholds, read by the rule's own schema (defaults: Gopher, Rae et al. 2021; C4, Raffel et al. 2020).</item>
 /// <item><c>classifier:</c> trains the model in a step of its own: <c>positives</c> (files, folders, globs or input
 /// names, resolved against the pipeline file) against the filter's input documents as negatives; <c>hash_bits</c>,
-/// <c>bigrams</c>, <c>hidden</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c>, <c>holdout</c>, <c>seed</c>,
+/// <c>bigrams</c>, <c>words</c>, <c>style</c> (topic-blind features, <see cref="StyleFeatures"/>), <c>hidden</c>, <c>epochs</c>, <c>batch_size</c>, <c>learning_rate</c>, <c>holdout</c>, <c>seed</c>,
 /// <c>threshold</c>, <c>chunk_chars</c>, <c>min_chars</c>, <c>max_examples</c>, <c>device</c>, <c>threads</c>;
-/// <c>positive_weights</c> (one mixing weight per positives entry), <c>negatives</c> (an input or stage name or a
-/// path: negatives other than the filter's input), <c>scoring</c> (in_sample | crossfit | disjoint) and <c>folds</c>
+/// <c>positive_weights</c> (one mixing weight per positives entry), <c>negatives</c> (input or stage names or
+/// paths, one or a list: negatives other than the filter's input), <c>negative_weights</c> (one per negatives entry), <c>scoring</c> (in_sample | crossfit | disjoint) and <c>folds</c>
 /// (crossfit: each document is scored by the fold model that never learned from it).
 /// The stage then runs as <c>NAME.classifier</c> (writes <c>NAME/classifier/model</c>) and <c>NAME</c> (writes
 /// <c>NAME/documents</c>). Or <c>model: DIR</c> for a model trained before; neither runs the rules only.</item>
@@ -31,6 +31,30 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// </summary>
 public sealed class FilterKind : IStageKind
 {
+    /// <summary>
+    /// The filter's own options (the keep rule), declared once for the pipeline's <c>options:</c> and
+    /// <c>datapipe filter</c>'s flags. The rules' options are each rule's schema (<see cref="FilterRuleRegistry"/>), the
+    /// classifier's <see cref="ClassifierTrainingSchema"/>; <c>model</c>, a path, is resolved against the pipeline file.
+    /// </summary>
+    public static readonly OptionSchema<FilterOptions> Schema = new OptionSchema<FilterOptions>("filter options")
+        .String("keep", "How the classifier's score keeps a document: GPT-3's pareto(alpha) > 1 - score, score >= threshold, or write the score only",
+            o => KeepName(o.KeepRule), (o, v) => o with { KeepRule = v switch { "threshold" => ClassifierKeepRule.Threshold, "score_only" => ClassifierKeepRule.ScoreOnly, _ => ClassifierKeepRule.Pareto } },
+            choices: ["pareto", "threshold", "score_only"])
+        .Double("pareto_alpha", "Alpha of the Pareto rule (GPT-3: 9)", o => o.ParetoAlpha, (o, v) => o with { ParetoAlpha = v }, min: 1e-6, max: 1000)
+        .Long("pareto_seed", "Seed of the per-document Pareto draws", o => (long)o.ParetoSeed, (o, v) => o with { ParetoSeed = (ulong)v }, min: 0)
+        .OptionalDouble("threshold", "With keep: threshold, the least score kept (default: the model's own)", o => o.Threshold, (o, v) => o with { Threshold = (float?)v }, min: 0, max: 1)
+        .Bool("keep_rejected", "Also write dropped documents, with the reason, to rejected/", o => o.KeepRejected, (o, v) => o with { KeepRejected = v })
+        .Check(o => o.Threshold is not null && o.KeepRule != ClassifierKeepRule.Threshold
+            ? ("threshold", $"a threshold is used only with keep: threshold (keep is {KeepName(o.KeepRule)})")
+            : null);
+
+    public static string KeepName(ClassifierKeepRule keep) => keep switch
+    {
+        ClassifierKeepRule.Threshold => "threshold",
+        ClassifierKeepRule.ScoreOnly => "score_only",
+        _ => "pareto",
+    };
+
     public string Kind => "filter";
 
 
@@ -39,22 +63,9 @@ public sealed class FilterKind : IStageKind
         if (spec.Input.Count != 1) throw spec.Section.Error("input", "a filter stage reads exactly one documents dataset");
         string input = context.Resolve(spec.Section, "input", spec.Input[0]).Single;
         var o = spec.Options;
-        var d = new FilterOptions();
         var rules = ReadRules(o.SwitchableSection("rules") ?? throw o.Error("rules", "rules cannot be false as a whole; switch off each rule set instead"));
-
-        string keepName = o.Choice("keep", "pareto", "pareto", "threshold", "score_only");
-        var keep = keepName switch
-        {
-            "threshold" => ClassifierKeepRule.Threshold,
-            "score_only" => ClassifierKeepRule.ScoreOnly,
-            _ => ClassifierKeepRule.Pareto,
-        };
-        double alpha = o.Double("pareto_alpha", d.ParetoAlpha, min: 1e-6, max: 1000);
-        ulong paretoSeed = (ulong)o.Long("pareto_seed", 0, min: 0);
-        float? threshold = o.Has("threshold") ? (float)o.Double("threshold", 0.5, min: 0, max: 1) : null;
-        if (threshold is not null && keep != ClassifierKeepRule.Threshold)
-            throw o.Error("threshold", $"a threshold is used only with keep: threshold (keep is {keepName})");
-        bool keepRejected = o.Bool("keep_rejected", false);
+        int tasks = spec.TasksOr(context.Executor.Workers);
+        var common = Schema.Read(o, new FilterOptions { Input = input, Tasks = tasks, Rules = rules });
 
         var classifier = o.OptionalSection("classifier");
         string? modelDir = o.OptionalString("model") is { } m ? context.ResolveInputPath(m) : null;
@@ -63,19 +74,7 @@ public sealed class FilterKind : IStageKind
             throw o.Error(o.Has("keep") ? "keep" : o.Has("pareto_alpha") ? "pareto_alpha" : "threshold", "the keep rule needs a classifier: add a classifier section (to train one) or model: DIR");
         if (modelDir is not null && !Directory.Exists(modelDir)) throw o.Error("model", $"{modelDir}: classifier model folder not found");
 
-        int tasks = spec.TasksOr(context.Executor.Workers);
-        FilterOptions Options(string? model) => new()
-        {
-            Input = input,
-            Tasks = tasks,
-            Rules = rules,
-            Model = model,
-            KeepRule = keep,
-            Threshold = threshold,
-            ParetoAlpha = alpha,
-            ParetoSeed = paretoSeed,
-            KeepRejected = keepRejected,
-        };
+        FilterOptions Options(string? model) => common with { Model = model };
 
         if (classifier is null)
         {
@@ -164,45 +163,24 @@ public sealed class FilterKind : IStageKind
         };
         int folds = c.Int("folds", 5, min: 2, max: 100);
         if (c.Has("folds") && scoring != ClassifierScoring.CrossFit) throw c.Error("folds", $"folds are used only with scoring: crossfit (scoring is {scoringName})");
-        string? negativesEntry = c.OptionalString("negatives");
-        if (negativesEntry is not null)
-            negatives = context.HasName(negativesEntry) ? context.Resolve(c, "negatives", negativesEntry).Single : context.ResolveInputPath(negativesEntry);
-        if (scoring == ClassifierScoring.Disjoint && negativesEntry is null)
+        var negativesEntries = c.OptionalStringList("negatives");
+        if (negativesEntries is { Count: 0 }) throw c.Error("negatives", "lists no negatives");
+        var negativeDirs = negativesEntries is null ? [negatives]
+            : negativesEntries.Select(e => context.HasName(e) ? context.Resolve(c, "negatives", e).Single : context.ResolveInputPath(e)).ToList();
+        var negativeWeights = c.OptionalDoubleList("negative_weights", min: 1e-9, max: 1e9);
+        if (negativeWeights is not null && negativeWeights.Count != negativeDirs.Count)
+            throw c.Error("negative_weights", $"{negativeWeights.Count} weights for {negativeDirs.Count} negatives entries (one each)");
+        if (scoring == ClassifierScoring.Disjoint && negativesEntries is null)
             throw c.Error("scoring", "disjoint scoring needs negatives: a documents dataset other than the filter's input");
-        var t = new ClassifierTrainingOptions();
-        var text = new TrainingTextOptions();
-        var training = new ClassifierTrainingOptions
-        {
-            Features = new FeatureSettings
-            {
-                HashBits = c.Int("hash_bits", t.Features.HashBits, min: 10, max: 24),
-                Bigrams = c.Bool("bigrams", t.Features.Bigrams),
-                MaxChars = c.Int("max_chars", t.Features.MaxChars, min: 1),
-            },
-            Hidden = c.Int("hidden", t.Hidden, min: 0, max: 4096),
-            Epochs = c.Int("epochs", t.Epochs, min: 1, max: 10_000),
-            BatchSize = c.Int("batch_size", t.BatchSize, min: 1, max: 1 << 20),
-            LearningRate = c.Double("learning_rate", t.LearningRate, min: 1e-9, max: 100),
-            WeightDecay = c.Double("weight_decay", t.WeightDecay, min: 0, max: 100),
-            HoldoutFraction = c.Double("holdout", t.HoldoutFraction, min: 0, max: 0.9),
-            Seed = c.Int("seed", t.Seed),
-            Threshold = (float)c.Double("threshold", t.Threshold, min: 0, max: 1),
-            Device = c.Choice("device", t.Device, "auto", "cpu", "cuda"),
-            Threads = c.Int("threads", t.Threads, min: 0, max: 1024),
-        };
-        var textOptions = new TrainingTextOptions
-        {
-            ChunkChars = c.Int("chunk_chars", text.ChunkChars, min: 1),
-            MinChars = c.Int("min_chars", text.MinChars, min: 0),
-            MaxExamples = c.Int("max_examples", text.MaxExamples, min: 0),
-        };
+        var settings = ClassifierTrainingSchema.Schema.Read(c, new ClassifierTrainingSettings());
         c.EnsureNoUnknownKeys();
         return new TrainClassifierStageOptions
         {
             Positives = positives,
-            Negatives = negatives,
-            Training = training,
-            Text = textOptions,
+            Negatives = negativeDirs,
+            NegativeWeights = negativeWeights ?? [],
+            Training = settings.Training,
+            Text = settings.Text,
             PositiveWeights = weights ?? [],
             Scoring = scoring,
             Folds = folds,

@@ -26,6 +26,15 @@ public sealed class TokenizeKind : IStageKind
         .Int("threads_per_task", "Threads encoding documents in one task; they change speed, never the shards (default: the cores shared among the tasks running at once)",
             t => t.ThreadsPerTask, (t, v) => t with { ThreadsPerTask = v }, min: 1, max: 256);
 
+    /// <summary>
+    /// How a byte-level BPE is learned, declared once for <c>tokenizer: { train: { ... } }</c> and
+    /// <c>datapipe tokenizer train</c>'s flags.
+    /// </summary>
+    public static readonly OptionSchema<TrainBpeOptions> BpeSchema = new OptionSchema<TrainBpeOptions>("BPE training options")
+        .Int("vocab_size", "Total vocabulary: 256 bytes + merges + <|endoftext|>", b => b.VocabSize, (b, v) => b with { VocabSize = v }, min: 257, max: 1 << 20)
+        .Long("min_pair_count", "Pairs seen fewer times are never merged", b => b.MinPairCount, (b, v) => b with { MinPairCount = v }, min: 1)
+        .Int("threads", "Threads counting pairs (the merges do not depend on it)", b => b.Threads, (b, v) => b with { Threads = v }, min: 1, max: 1024, alias: "--workers");
+
     public string Kind => "tokenize";
 
 
@@ -42,14 +51,7 @@ public sealed class TokenizeKind : IStageKind
             if (o.Has("tokenizer_from")) throw o.Error("tokenizer", "give either tokenizer or tokenizer_from, not both");
             var section = o.OptionalSection("tokenizer")!;
             var t = section.OptionalSection("train") ?? throw section.Error("train", "required: a tokenizer section trains a BPE (train: { vocab_size: N })");
-            var bd = new TrainBpeOptions();
-            train = new TrainBpeOptions
-            {
-                Input = input,
-                VocabSize = t.Int("vocab_size", bd.VocabSize, min: 257, max: 1 << 20),
-                MinPairCount = t.Long("min_pair_count", bd.MinPairCount, min: 1),
-                Threads = t.Int("threads", bd.Threads, min: 1, max: 1024),
-            };
+            train = BpeSchema.Read(t, new TrainBpeOptions { Input = input });
             t.EnsureNoUnknownKeys();
             section.EnsureNoUnknownKeys();
             tokenizer = "bpe:" + Path.Combine(spec.OutputDir, "bpe");
