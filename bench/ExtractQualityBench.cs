@@ -5,8 +5,9 @@ using DataPipe.Ingest.Extraction;
 namespace DataPipe.Bench;
 
 /// <summary>
-/// <c>extract-quality [--max-pages N] [--sets a,b] [--extractors a,b] [--worst K] [--data DIR] [--write-model PATH]</c>: every extractor
-/// of the catalog and the all-visible-text baseline on every extraction set of ../shared/data (cleaneval, dragnet,
+/// <c>extract-quality [--max-pages N] [--sets a,b] [--extractors a,b] [--worst K] [--data DIR] [--write-model PATH]
+/// [--trees N] [--tree-depth D] [--tree-rate R]</c>: every extractor
+/// of the catalog (the all-visible-text baseline is the catalog's <c>visible</c>) on every extraction set of ../shared/data (cleaneval, dragnet,
 /// trafilatura from their .tar.gz, and html-extraction), in one run.
 /// <para>
 /// Per set and extractor: micro precision, recall and F1 (token bags of lower-cased words for gold text; trafilatura's
@@ -31,9 +32,14 @@ internal static class ExtractQualityBench
         string data = Option(args, "--data") ?? SharedData();
         var sets = (Option(args, "--sets")?.Split(',') ?? ExtractionSets.Names).ToList();
         var wanted = Option(args, "--extractors")?.Split(',');
+        var trees = BlockScoreTraining.TreeSettings;
+        if (Option(args, "--trees") is { } treeCount) trees = trees with { Trees = int.Parse(treeCount, CultureInfo.InvariantCulture) };
+        if (Option(args, "--tree-depth") is { } treeDepth) trees = trees with { Depth = int.Parse(treeDepth, CultureInfo.InvariantCulture) };
+        if (Option(args, "--tree-rate") is { } treeRate) trees = trees with { LearningRate = float.Parse(treeRate, CultureInfo.InvariantCulture) };
+        BlockScoreTraining.TreeSettings = trees;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"extract-quality: data {data}, sets {string.Join(",", sets)}, max pages per set {(maxPages == int.MaxValue ? "all" : maxPages)}; load average {LoadAverage()}"));
+            $"extract-quality: data {data}, sets {string.Join(",", sets)}, max pages per set {(maxPages == int.MaxValue ? "all" : maxPages)}; block scorer trees {trees.Trees} x depth {trees.Depth}, rate {trees.LearningRate}; load average {LoadAverage()}"));
         var loaded = new Dictionary<string, List<ExtractionPage>>(StringComparer.Ordinal);
         // Leave-one-set-out needs every set to train on, even when only some are scored.
         bool training = ExtractorCatalog.Names.Any(n => ExtractorCatalog.Trainer(n) is not null && (wanted is null || wanted.Any(w => n.StartsWith(w, StringComparison.Ordinal))));
@@ -110,7 +116,6 @@ internal static class ExtractQualityBench
             }
             else list.Add((name, _ => ExtractorCatalog.Create(name)));
         }
-        list.Add(("alltext (baseline)", _ => new VisibleTextExtractor()));
         if (wanted is not null) list.RemoveAll(c => !wanted.Any(w => c.Item1.StartsWith(w, StringComparison.Ordinal)));
         return list;
     }

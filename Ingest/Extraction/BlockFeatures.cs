@@ -48,7 +48,14 @@ internal static class BlockFeatures
     private static readonly int OwnerPositive = F("owner_positive_name");
     private static readonly int OwnerNegative = F("owner_negative_name");
     private static readonly int OwnerUnlikely = F("owner_unlikely_name");
+    private static readonly int AncestorPositive = F("ancestor_positive_name");
+    private static readonly int AncestorNegative = F("ancestor_negative_name");
+    private static readonly int AncestorUnlikely = F("ancestor_unlikely_name");
+    private static readonly int AncestorComments = F("ancestor_comments_name");
     private static readonly int DepthF = F("depth");
+
+    /// <summary>Index of the feature that says the block lies in a comment section outside the density pass's article.</summary>
+    public static int InCommentSection => AncestorComments;
     private static readonly int PositionBlock = F("position_block");
     private static readonly int PositionChars = F("position_chars");
     private static readonly int PositionBucket = Range("position_bucket", 5);
@@ -70,9 +77,16 @@ internal static class BlockFeatures
     private static readonly int GrandContainer = Range("grand_container", 2);
     private static readonly int ClassWord = Range("class_word", ClassWords);
 
+    /// <summary>The features before the hashed class/id words: the boosted trees read these (the words reach them through the first stage's logit).</summary>
+    public static readonly int DenseCount = ClassWord;
+
     public static readonly int Count = NameList.Count;
 
     public static IReadOnlyList<string> Names => NameList;
+
+    /// <summary>Generic words that mark a readers' discussion below an article.</summary>
+    private static readonly System.Buffers.SearchValues<string> CommentWords =
+        System.Buffers.SearchValues.Create(["comment", "reply", "replies", "respond", "discussion", "disqus"], StringComparison.OrdinalIgnoreCase);
 
     private static int Bucket(int chars)
     {
@@ -112,6 +126,15 @@ internal static class BlockFeatures
         var nodes = blocks.Doc.Nodes;
         int total = Math.Max(1, blocks.TotalChars);
         into[..(all.Length * Count)].Clear();
+        // Nodes come in document order, children after their parent: one backward pass marks every ancestor of the article.
+        var subtreeDensity = blocks.SubtreeDensity.AsSpan(0, blocks.NodeCount);
+        subtreeDensity.Clear();
+        for (int i = blocks.NodeCount - 1; i > 0; i--)
+            if ((subtreeDensity[i] || blocks.DensityMark[i]) && nodes[i].Parent >= 0)
+            {
+                subtreeDensity[i] = true;
+                subtreeDensity[nodes[i].Parent] = true;
+            }
         int firstDensity = -1, lastDensity = -1;
         for (int k = 0; k < all.Length; k++)
             if (all[k].DensityChars > 0)
@@ -149,6 +172,18 @@ internal static class BlockFeatures
                 f[OwnerPositive] = w > 0 ? 1 : 0;
                 f[OwnerNegative] = w < 0 ? 1 : 0;
                 f[OwnerUnlikely] = BlockNames.IsUnlikely(ownNames) ? 1 : 0;
+            }
+            // Any named ancestor up to the body: a comment thread or a sidebar is often marked far above its paragraphs.
+            for (int e = nodes[owner].Parent; e > 0; e = nodes[e].Parent)
+            {
+                if (nodes[e].ClassAndId is not { } names) continue;
+                int w = BlockNames.Weight(names);
+                if (w > 0) f[AncestorPositive] = 1;
+                if (w < 0) f[AncestorNegative] = 1;
+                if (BlockNames.IsUnlikely(names)) f[AncestorUnlikely] = 1;
+                // A section named for comments that does not hold the density pass's article (a wrapper such as
+                // "post comments-open" around the article is not a comment section).
+                if (!subtreeDensity[e] && names.AsSpan().ContainsAny(CommentWords)) f[AncestorComments] = 1;
             }
             f[DepthF] = Math.Min(40, blocks.Depth[b.Start]) / 40f;
             f[PositionBlock] = all.Length <= 1 ? 0 : (float)k / (all.Length - 1);

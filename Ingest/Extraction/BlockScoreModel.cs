@@ -20,12 +20,16 @@ public sealed class BlockScoreModel
 
     internal readonly float[] Weights;
     internal readonly float[] Weights2;
+    internal readonly ObliviousTree[] Trees;
     public float Bias { get; }
     public float Bias2 { get; }
     public float Threshold { get; }
 
-    internal BlockScoreModel(float[] weights, float bias, float[] weights2, float bias2, float threshold)
+    internal BlockScoreModel(float[] weights, float bias, float[] weights2, float bias2, float threshold, ObliviousTree[]? trees = null)
     {
+        Trees = trees ?? [];
+        foreach (var tree in Trees)
+            if (tree.Features.Any(f => f < 0 || f >= TreeNames.Count)) throw new ArgumentException("a tree splits on a feature that does not exist", nameof(trees));
         if (weights.Length != BlockFeatures.Count) throw new ArgumentException($"{weights.Length} weights for {BlockFeatures.Count} features", nameof(weights));
         if (weights2.Length != Stage2Features.Count) throw new ArgumentException($"{weights2.Length} weights for {Stage2Features.Count} features", nameof(weights2));
         Weights = weights;
@@ -36,6 +40,9 @@ public sealed class BlockScoreModel
     }
 
     private static IReadOnlyList<string> AllNames => [.. BlockFeatures.Names, .. Stage2Features.Names];
+
+    /// <summary>What the trees read: the first stage's features before the hashed class words, then the second stage's.</summary>
+    internal static readonly IReadOnlyList<string> TreeNames = [.. BlockFeatures.Names.Take(BlockFeatures.DenseCount), .. Stage2Features.Names];
 
     private static readonly Lazy<BlockScoreModel> ShippedModel = new(() =>
     {
@@ -51,8 +58,31 @@ public sealed class BlockScoreModel
     /// <summary>First stage: probability that the block with features <paramref name="features"/> is main text.</summary>
     internal float Probability(ReadOnlySpan<float> features) => Logistic(Bias, Weights, features);
 
-    /// <summary>Second stage, from <see cref="Stage2Features"/>: the score compared with <see cref="Threshold"/>.</summary>
-    internal float Probability2(ReadOnlySpan<float> features) => Logistic(Bias2, Weights2, features);
+    /// <summary>
+    /// Second stage, from <see cref="Stage2Features"/> (<paramref name="features2"/>) plus the boosted trees' correction
+    /// over both stages' features: the score compared with <see cref="Threshold"/>.
+    /// </summary>
+    internal float Probability2(ReadOnlySpan<float> features1, ReadOnlySpan<float> features2)
+    {
+        float z = Margin2(features2) + TreeSum(features1, features2);
+        return 1f / (1f + MathF.Exp(-z));
+    }
+
+    internal float Margin2(ReadOnlySpan<float> features2)
+    {
+        float z = Bias2;
+        var w = Weights2.AsSpan();
+        for (int i = 0; i < w.Length; i++) z += w[i] * features2[i];
+        return z;
+    }
+
+    internal float TreeSum(ReadOnlySpan<float> features1, ReadOnlySpan<float> features2)
+    {
+        float z = 0;
+        var dense = features1[..BlockFeatures.DenseCount];
+        foreach (var tree in Trees) z += tree.Leaves[tree.Leaf(dense, features2)];
+        return z;
+    }
 
     private static float Logistic(float bias, float[] weights, ReadOnlySpan<float> features)
     {
@@ -70,6 +100,7 @@ public sealed class BlockScoreModel
             if (features[i] != 0) list.Add((BlockFeatures.Names[i], Weights[i] * features[i]));
         for (int i = 0; i < Weights2.Length; i++)
             if (features2[i] != 0) list.Add((Stage2Features.Names[i], Weights2[i] * features2[i]));
+        if (Trees.Length > 0) list.Add(("trees", TreeSum(features, features2)));
         return list.OrderByDescending(c => Math.Abs(c.Item2)).Take(count);
     }
 
@@ -84,7 +115,41 @@ public sealed class BlockScoreModel
         writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bias2 {Bias2:R}"));
         for (int i = 0; i < Weights2.Length; i++)
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Stage2Features.Names[i]} {Weights2[i]:R}"));
+        // tree DEPTH (FEATURE THRESHOLD) x DEPTH LEAF x 2^DEPTH: the leaf of a row is the bits (feature > threshold), first level highest.
+        foreach (var tree in Trees)
+        {
+            var line = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"tree {tree.Depth}"));
+            for (int level = 0; level < tree.Depth; level++)
+                line.Append(CultureInfo.InvariantCulture, $" {TreeNames[tree.Features[level]]} {tree.Thresholds[level]:R}");
+            foreach (float leaf in tree.Leaves) line.Append(CultureInfo.InvariantCulture, $" {leaf:R}");
+            writer.WriteLine(line.ToString());
+        }
     }
+
+    private static ObliviousTree ReadTree(string line, string source, int lineNo)
+    {
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 2 || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int depth) || depth < 1 || depth > 10
+            || parts.Length != 2 + 2 * depth + (1 << depth))
+            throw new DataPipeException($"{source}:{lineNo}: expected 'tree DEPTH (FEATURE THRESHOLD)xDEPTH LEAFx2^DEPTH', got '{line}'");
+        var features = new int[depth];
+        var thresholds = new float[depth];
+        var leaves = new float[1 << depth];
+        for (int level = 0; level < depth; level++)
+        {
+            int f = TreeIndex.GetValueOrDefault(parts[2 + 2 * level], -1);
+            if (f < 0) throw new DataPipeException($"{source}:{lineNo}: tree splits on unknown feature '{parts[2 + 2 * level]}' (regenerate: {RegenerateCommand})");
+            features[level] = f;
+            thresholds[level] = ParseNumber(parts[3 + 2 * level], source, lineNo);
+        }
+        for (int i = 0; i < leaves.Length; i++) leaves[i] = ParseNumber(parts[2 + 2 * depth + i], source, lineNo);
+        return new ObliviousTree(features, thresholds, leaves);
+    }
+
+    private static readonly Dictionary<string, int> TreeIndex = TreeNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+
+    private static float ParseNumber(string s, string source, int lineNo) =>
+        float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : throw new DataPipeException($"{source}:{lineNo}: '{s}' is not a number");
 
     /// <summary>Reads a model written by <see cref="Write"/>; every feature must have exactly one weight.</summary>
     public static BlockScoreModel Read(TextReader reader, string source)
@@ -95,11 +160,17 @@ public sealed class BlockScoreModel
         var weights = new float[names.Count];
         var seen = new bool[names.Count];
         float? threshold = null, bias = null, bias2 = null;
+        var trees = new List<ObliviousTree>();
         int lineNo = 0;
         while (reader.ReadLine() is { } line)
         {
             lineNo++;
             if (line.Length == 0 || line[0] == '#') continue;
+            if (line.StartsWith("tree ", StringComparison.Ordinal))
+            {
+                trees.Add(ReadTree(line, source, lineNo));
+                continue;
+            }
             int space = line.IndexOf(' ');
             if (space <= 0 || !float.TryParse(line.AsSpan(space + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
                 throw new DataPipeException($"{source}:{lineNo}: expected 'name weight', got '{line}'");
@@ -117,6 +188,6 @@ public sealed class BlockScoreModel
         int missing = Array.IndexOf(seen, false);
         if (missing >= 0) throw new DataPipeException($"{source}: no weight for feature '{names[missing]}' (regenerate: {RegenerateCommand})");
         if (threshold is null || bias is null || bias2 is null) throw new DataPipeException($"{source}: missing threshold, bias or bias2 line");
-        return new BlockScoreModel(weights[..BlockFeatures.Count], bias.Value, weights[BlockFeatures.Count..], bias2.Value, threshold.Value);
+        return new BlockScoreModel(weights[..BlockFeatures.Count], bias.Value, weights[BlockFeatures.Count..], bias2.Value, threshold.Value, [.. trees]);
     }
 }

@@ -21,6 +21,9 @@ public static class BlockScoreTraining
     private const float LearningRate = 0.01f;
     private const float L2 = 1e-5f;
 
+    /// <summary>The boosted trees' settings when <see cref="Train"/> is given none (the extraction bench's <c>--trees</c> and <c>--tree-depth</c> set it for experiments).</summary>
+    public static BoostedTrees.Settings TreeSettings { get; set; } = BoostedTrees.Settings.Default;
+
     /// <summary>A page's blocks as training examples: sparse features, targets (NaN: unlabelled), weights, token counts.</summary>
     internal sealed class PageExamples
     {
@@ -174,7 +177,7 @@ public static class BlockScoreTraining
     /// are out of fold (each half of the pages scored by a first stage trained on the other half), as it will see them
     /// on new pages; the shipped first stage is then trained on all pages.
     /// </summary>
-    public static BlockScoreModel Train(IReadOnlyList<ExtractionPage> pages, int seed = 17)
+    public static BlockScoreModel Train(IReadOnlyList<ExtractionPage> pages, int seed = 17, BoostedTrees.Settings? treeSettings = null)
     {
         var examples = pages.Select(Examples).ToList();
         int d1 = BlockFeatures.Count;
@@ -191,14 +194,68 @@ public static class BlockScoreTraining
         }
         var x2 = all.Select(i => Stage2Rows(examples[i], p1[i])).ToList();
         var (w2, b2) = Fit(examples, x2, all, Stage2Features.Count, seed + 3);
-        var p2 = all.Select(i => Predict(x2[i], examples[i].Blocks, w2, b2)).ToList();
-        return new BlockScoreModel(w1, b1, w2, b2, BestThreshold(examples, p2));
+        var trees = FitTrees(examples, x1, x2, all, w2, b2, trees: treeSettings ?? TreeSettings);
+        var model = new BlockScoreModel(w1, b1, w2, b2, 0.5f, [.. trees]);
+        var p2 = all.Select(i => Predict2(model, x1[i], x2[i], examples[i].Blocks)).ToList();
+        return new BlockScoreModel(w1, b1, w2, b2, BestThreshold(examples, p2), [.. trees]);
     }
 
-    /// <summary>Logistic regression by Adam over the labelled blocks of pages <paramref name="use"/>.</summary>
-    private static (float[] Weights, float Bias) Fit(List<PageExamples> examples, List<Rows> x, List<int> use, int d, int seed)
+    /// <summary>A block's row of the trees' inputs: the first stage's dense features, then the second stage's.</summary>
+    private static void TreeRow(Rows x1, Rows x2, int k, Span<float> f1, Span<float> f2)
     {
-        // Example list (page, block) with weights: sqrt(words), then scaled so every set weighs the same.
+        f1.Clear();
+        f2.Clear();
+        for (int j = x1.RowStart[k]; j < x1.RowStart[k + 1]; j++)
+            if (x1.Index[j] < f1.Length) f1[x1.Index[j]] = x1.Value[j];
+        for (int j = x2.RowStart[k]; j < x2.RowStart[k + 1]; j++) f2[x2.Index[j]] = x2.Value[j];
+    }
+
+    private static float[] Predict2(BlockScoreModel model, Rows x1, Rows x2, int blocks)
+    {
+        var p = new float[blocks];
+        var f1 = new float[BlockFeatures.DenseCount];
+        var f2 = new float[Stage2Features.Count];
+        for (int k = 0; k < blocks; k++)
+        {
+            TreeRow(x1, x2, k, f1, f2);
+            p[k] = model.Probability2(f1, f2);
+        }
+        return p;
+    }
+
+    /// <summary>
+    /// Boosted trees that correct the second stage's logit, fitted on the labelled blocks with the same weights as the
+    /// logistic stages (<see cref="BoostedTrees"/>); no trees when <see cref="BoostedTrees.Settings.Trees"/> is 0.
+    /// </summary>
+    private static List<ObliviousTree> FitTrees(List<PageExamples> examples, List<Rows> x1, List<Rows> x2, List<int> use, float[] w2, float b2, BoostedTrees.Settings trees)
+    {
+        if (trees.Trees == 0) return [];
+        var rows = WeightedRows(examples, use);
+        int d1 = BlockFeatures.DenseCount, d = d1 + Stage2Features.Count;
+        var x = new float[(long)rows.Count * d];
+        var y = new float[rows.Count];
+        var w = new float[rows.Count];
+        var margin = new float[rows.Count];
+        var shell = new BlockScoreModel(new float[BlockFeatures.Count], 0, w2, b2, 0.5f);
+        for (int r = 0; r < rows.Count; r++)
+        {
+            var (p, k, weight) = rows[r];
+            var f1 = x.AsSpan(r * d, d1);
+            var f2 = x.AsSpan(r * d + d1, Stage2Features.Count);
+            TreeRow(x1[p], x2[p], k, f1, f2);
+            y[r] = examples[p].Target[k];
+            w[r] = weight;
+            margin[r] = shell.Margin2(f2);
+        }
+        return BoostedTrees.Fit(x, d, y, w, margin, trees);
+    }
+
+    /// <summary>
+    /// The labelled blocks of pages <paramref name="use"/> with their weights: sqrt(words), scaled so every set weighs
+    /// the same, then normalised to a mean of 1.
+    /// </summary>
+    private static List<(int Page, int Block, float Weight)> WeightedRows(List<PageExamples> examples, List<int> use)
+    {
         var rows = new List<(int Page, int Block, float Weight)>();
         var setWeight = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (int p in use)
@@ -221,6 +278,15 @@ public static class BlockScoreTraining
             totalWeight += rows[r].Weight;
         }
         float norm = (float)(rows.Count / totalWeight);
+        for (int r = 0; r < rows.Count; r++) rows[r] = rows[r] with { Weight = rows[r].Weight * norm };
+        return rows;
+    }
+
+    /// <summary>Logistic regression by Adam over the labelled blocks of pages <paramref name="use"/>.</summary>
+    private static (float[] Weights, float Bias) Fit(List<PageExamples> examples, List<Rows> x, List<int> use, int d, int seed)
+    {
+        var rows = WeightedRows(examples, use);
+        float norm = 1;
 
         var weights = new float[d];
         float bias = 0;

@@ -90,7 +90,7 @@ public static class ExtractionSets
                 string stem = Path.GetFileNameWithoutExtension(name);
                 if (name.Contains("/pages/", StringComparison.Ordinal) && name.EndsWith(".html", StringComparison.Ordinal)) html[stem] = ms.ToArray();
                 else if (name.Contains("/gold/", StringComparison.Ordinal) && name.EndsWith(".txt", StringComparison.Ordinal))
-                    gold[stem] = new UTF8Encoding(false, false).GetString(ms.ToArray());
+                    gold[stem] = GoldText.Decode(ms.ToArray());
                 else if (name.EndsWith("snippets.json", StringComparison.Ordinal)) snippets = ms.ToArray();
             }
         }
@@ -125,6 +125,53 @@ public static class ExtractionSets
             else pages.Add(new ExtractionPage(set, id, decoded, gold[id], null, null));
         }
         return pages;
+    }
+}
+
+/// <summary>
+/// Decodes a gold text file: UTF-8, unless the bytes are UTF-16. UTF-16 is recognised by its NUL bytes (text that
+/// is mostly Latin has a zero high byte in every other byte; UTF-8 text has no NULs at all), whatever comes before:
+/// a byte-order mark, or a mark that an earlier UTF-8 conversion turned into replacement characters (EF BF BD, one
+/// per byte of the mark, so the UTF-16 text after them keeps its alignment). Little-endian text is read so that it
+/// survives a byte-level newline conversion that deleted the 0x0D byte of each CR (0D 00): every deletion shifts the
+/// pairs by one byte, which shows as a NUL where a character's low byte should be; the reader skips that byte.
+/// </summary>
+public static class GoldText
+{
+    private static readonly byte[] Replacement = [0xEF, 0xBF, 0xBD];
+
+    public static string Decode(byte[] bytes)
+    {
+        int start = 0;
+        if (bytes.AsSpan().StartsWith((byte[])[0xEF, 0xBB, 0xBF])) start = 3;
+        else if (bytes.AsSpan().StartsWith((byte[])[0xFF, 0xFE]) || bytes.AsSpan().StartsWith((byte[])[0xFE, 0xFF])) start = 2;
+        else
+            while (bytes.AsSpan(start).StartsWith(Replacement)) start += Replacement.Length;
+        var body = bytes.AsSpan(start);
+        int sample = Math.Min(body.Length, 4096);
+        int nul = body[..sample].Count((byte)0);
+        if (sample < 2 || nul * 4 < sample) return new UTF8Encoding(false, false).GetString(bytes, start, bytes.Length - start);
+        if (bytes.AsSpan().StartsWith((byte[])[0xFE, 0xFF]) || (body[0] == 0 && body[1] != 0))
+            return Encoding.BigEndianUnicode.GetString(body[..(body.Length & ~1)]);
+        return LittleEndianResynchronising(body);
+    }
+
+    private static string LittleEndianResynchronising(ReadOnlySpan<byte> body)
+    {
+        var sb = new StringBuilder(body.Length / 2);
+        int i = 0;
+        while (i + 1 < body.Length)
+        {
+            // A NUL where the low byte belongs: a byte was deleted before it; step over the NUL to realign.
+            if (body[i] == 0)
+            {
+                i++;
+                continue;
+            }
+            sb.Append((char)(body[i] | body[i + 1] << 8));
+            i += 2;
+        }
+        return sb.ToString();
     }
 }
 

@@ -30,7 +30,7 @@ public static class HtmlTags
         HtmlTag.Main, HtmlTag.Menu, HtmlTag.Nav, HtmlTag.Ol, HtmlTag.P, HtmlTag.Pre, HtmlTag.Section, HtmlTag.Table, HtmlTag.Ul,
         HtmlTag.Center, HtmlTag.Summary, HtmlTag.Caption, HtmlTag.Tr, HtmlTag.Thead, HtmlTag.Tbody, HtmlTag.Tfoot, HtmlTag.Td, HtmlTag.Th,
         HtmlTag.Body, HtmlTag.Html, HtmlTag.Legend, HtmlTag.Select, HtmlTag.Textarea, HtmlTag.Iframe, HtmlTag.Video, HtmlTag.Audio,
-        HtmlTag.Canvas, HtmlTag.Object, HtmlTag.Noscript);
+        HtmlTag.Canvas, HtmlTag.Object, HtmlTag.Noscript, HtmlTag.Noframes);
 
     /// <summary>Elements whose start tag closes an open <c>p</c> (the "close a p element" rule of the tree builder).</summary>
     private static readonly bool[] ClosesParagraph = Build(HtmlTag.Address, HtmlTag.Article, HtmlTag.Aside, HtmlTag.Blockquote, HtmlTag.Details,
@@ -55,10 +55,13 @@ public static class HtmlTags
 
     public static bool IsHeading(HtmlTag tag) => tag is >= HtmlTag.H1 and <= HtmlTag.H6;
 
-    /// <summary>Elements whose content the tokenizer skips as raw text: it is never page text.</summary>
+    /// <summary>
+    /// Elements whose content the tokenizer skips as raw text: it is never page text. Not <c>noframes</c>: a frameset
+    /// page's only text is its <c>noframes</c> body (what a reader without frames sees), so it is parsed as markup.
+    /// </summary>
     public static bool IsRawTextSkipped(HtmlTag tag) =>
         tag is HtmlTag.Script or HtmlTag.Style or HtmlTag.Noscript or HtmlTag.Template or HtmlTag.Textarea or HtmlTag.Iframe
-            or HtmlTag.Xmp or HtmlTag.Noembed or HtmlTag.Noframes or HtmlTag.Title;
+            or HtmlTag.Xmp or HtmlTag.Noembed or HtmlTag.Title;
 
     /// <summary>The tag for a lower-case ASCII element name; <see cref="HtmlTag.Unknown"/> for any other name.</summary>
     public static HtmlTag Lookup(ReadOnlySpan<char> lower) => lower switch

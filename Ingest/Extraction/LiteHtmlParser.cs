@@ -15,8 +15,9 @@ namespace DataPipe.Ingest.Extraction;
 /// </para>
 /// <para>
 /// Rules followed from the HTML Living Standard, simplified: void elements never take children; the contents of
-/// script, style, noscript, template, textarea, iframe, xmp, noembed, noframes and title are raw text and skipped
-/// (the title is kept apart); block starts close an open <c>p</c>; <c>li</c>, <c>dt</c>/<c>dd</c>, <c>tr</c>,
+/// script, style, noscript, template, textarea, iframe, xmp, noembed and title are raw text and skipped
+/// (the title is kept apart; noframes content is parsed as markup, as a browser without frames renders it: on a
+/// frameset page it is the only text); block starts close an open <c>p</c>; <c>li</c>, <c>dt</c>/<c>dd</c>, <c>tr</c>,
 /// <c>td</c>/<c>th</c>, table sections and <c>option</c> close their open predecessor; an end tag closes up to its
 /// matching open element and is ignored when none is open; character references are decoded (numeric ones with the
 /// windows-1252 remap of 0x80-0x9F, named ones through <see cref="WebUtility.HtmlDecode(string)"/>).

@@ -50,6 +50,8 @@ internal sealed class TextBlocks
     public PathFlags[] Flags = [];
     public int[] Depth = [], Owner = [], SubtreeChars = [], SubtreeLinkChars = [];
     public bool[] DensityMark = [];
+    /// <summary>Per node: some node of its subtree (itself included) is in the density extractor's article.</summary>
+    public bool[] SubtreeDensity = [];
     /// <summary>Scratch per node for the second stage's container votes.</summary>
     public float[] VoteSum = [], VoteChars = [];
     public TextBlock[] Blocks = [];
@@ -76,6 +78,7 @@ internal sealed class TextBlocks
             SubtreeChars = new int[size];
             SubtreeLinkChars = new int[size];
             DensityMark = new bool[size];
+            SubtreeDensity = new bool[size];
             VoteSum = new float[size];
             VoteChars = new float[size];
         }

@@ -174,6 +174,35 @@ public class BlockScoreExtractorTests
     }
 
     [Fact]
+    public void Readers_comments_below_the_article_are_dropped_but_a_comment_named_wrapper_around_the_article_is_not()
+    {
+        const string Reply = "I grew up in that town and the council has ignored the river for years, so none of this surprises anyone who lived there through the last flood.";
+        string comments = $"<div id=comments><h3>3 comments</h3><div class='comment'><p>{Reply}</p></div><div class='comment reply'><p>{Reply.Replace("town", "village")}</p></div></div>";
+        string html = $"<html><body><div class=article><h1>Flood</h1><p>{Para1}</p><p>{Para2}</p><p>{Para3}</p></div>{comments}</body></html>";
+        string text = Extractor.Extract(html);
+        Assert.Contains(Para2, text);
+        Assert.DoesNotContain("council has ignored", text);
+
+        string wrapped = $"<html><body><div class='post comments-open'><p>{Para1}</p><p>{Para2}</p><p>{Para3}</p></div></body></html>";
+        string kept = Extractor.Extract(wrapped);
+        Assert.Contains(Para1, kept);
+        Assert.Contains(Para3, kept);
+    }
+
+    [Fact]
+    public void Frameset_page_with_prose_in_noframes_is_read_by_both_extractors()
+    {
+        string html = $"<html><head><title>Site</title></head><frameset cols='20%,80%'><frame src=menu.html><frame src=main.html>"
+            + $"<noframes><body><p>{Para1}</p><p>{Para2}</p></body></noframes></frameset></html>";
+        foreach (IMainTextExtractor extractor in new IMainTextExtractor[] { Extractor, new DensityExtractor() })
+        {
+            string text = extractor.Extract(html);
+            Assert.Contains(Para1, text);
+            Assert.Contains(Para2, text);
+        }
+    }
+
+    [Fact]
     public void Explain_lists_every_block_and_the_kept_ones_are_the_extracted_text()
     {
         string html = $"<html><body><div>{Menu}</div><p>{Para1}</p><p>{Para2}</p><p>{Para3}</p><div class=footer>{Menu}</div></body></html>";

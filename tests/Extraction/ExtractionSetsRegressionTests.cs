@@ -23,10 +23,11 @@ public class ExtractionSetsRegressionTests(ITestOutputHelper output)
         { "html-extraction", HtmlExtractionFloor, 0 },
     };
 
-    private const double CleanevalFloor = 0.95; // measured 0.9728
-    private const double DragnetFloor = 0.77; // measured 0.7926
+    // Measured by `extract-quality --max-pages 40 --extractors "blockscore (shipped" --worst 0` (shipped model of this commit).
+    private const double CleanevalFloor = 0.95; // measured 0.9720
+    private const double DragnetFloor = 0.80; // measured 0.8273
     private const double TrafilaturaFloor = 0.85; // measured 0.8760
-    private const double HtmlExtractionFloor = 0.95; // measured 0.9705
+    private const double HtmlExtractionFloor = 0.95; // measured 0.9709
 
     [Theory]
     [MemberData(nameof(Floors))]
