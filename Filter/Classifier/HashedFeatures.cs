@@ -10,8 +10,9 @@ namespace DataPipe.Filter.Classifier;
 /// </summary>
 public static class HashedFeatures
 {
-    private const ulong FnvOffset = 14695981039346656037UL;
-    private const ulong FnvPrime = 1099511628211UL;
+    // Word hashing, shared with StyleFeatures so a function word hashes the same in both feature families.
+    internal const ulong FnvOffset = 14695981039346656037UL;
+    internal const ulong FnvPrime = 1099511628211UL;
     private const ulong BigramSalt = 0x9E3779B97F4A7C15UL;
 
     /// <summary>Appends the bucket of every feature of <paramref name="text"/> to <paramref name="buckets"/>; returns how many.</summary>
@@ -34,12 +35,9 @@ public static class HashedFeatures
         for (int i = 0; i <= text.Length; i++)
         {
             char c = i < text.Length ? text[i] : ' ';
-            // ASCII fast path for the word test and lower-casing; other characters through the invariant culture.
-            bool wordChar = c < 128 ? (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 : char.IsLetterOrDigit(c);
-            if (wordChar)
+            if (IsWordChar(c))
             {
-                c = c < 128 ? (char)(c | 0x20) : char.ToLowerInvariant(c); // digits already have bit 0x20 set
-                h = (h ^ c) * FnvPrime;
+                h = (h ^ Lower(c)) * FnvPrime;
                 inWord = true;
                 continue;
             }
@@ -57,8 +55,17 @@ public static class HashedFeatures
     /// <summary>The weight each of a document's <paramref name="count"/> features carries.</summary>
     public static float Weight(int count) => count == 0 ? 0f : 1f / MathF.Sqrt(count);
 
+    /// <summary>A letter or digit; ASCII on a fast path, other characters through the invariant culture.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mix(ulong x)
+    internal static bool IsWordChar(char c) =>
+        c < 128 ? (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 : char.IsLetterOrDigit(c);
+
+    /// <summary>Lower case as the word hash reads it (digits already have bit 0x20 set).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static char Lower(char c) => c < 128 ? (char)(c | 0x20) : char.ToLowerInvariant(c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong Mix(ulong x)
     {
         x ^= x >> 33;
         x *= 0xff51afd7ed558ccdUL;

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace DataPipe.Filter.Classifier;
 
 /// <summary>
@@ -18,8 +16,6 @@ namespace DataPipe.Filter.Classifier;
 /// </summary>
 public static class StyleFeatures
 {
-    private const ulong FnvOffset = 14695981039346656037UL;
-    private const ulong FnvPrime = 1099511628211UL;
     private const ulong TrigramSalt = 0xD1B54A32D192ED03UL;
     private const ulong LineSalt = 0x8CB92BA72F3D8DD7UL;
 
@@ -56,12 +52,12 @@ public static class StyleFeatures
         while (i < text.Length)
         {
             char c = text[i];
-            if (IsWordChar(c))
+            if (HashedFeatures.IsWordChar(c))
             {
-                ulong h = FnvOffset;
+                ulong h = HashedFeatures.FnvOffset;
                 bool upperFirst = char.IsUpper(c), allUpper = true, allDigit = true, anyUpperLater = false;
                 int start = i;
-                for (; i < text.Length && IsWordChar(text[i]); i++)
+                for (; i < text.Length && HashedFeatures.IsWordChar(text[i]); i++)
                 {
                     char w = text[i];
                     bool digit = (uint)(w - '0') <= 9;
@@ -69,9 +65,9 @@ public static class StyleFeatures
                     allDigit &= digit;
                     allUpper &= upper || digit;
                     if (i > start && upper) anyUpperLater = true;
-                    h = (h ^ (w < 128 ? (char)(w | 0x20) : char.ToLowerInvariant(w))) * FnvPrime;
+                    h = (h ^ HashedFeatures.Lower(w)) * HashedFeatures.FnvPrime;
                 }
-                ulong word = Mix(h);
+                ulong word = HashedFeatures.Mix(h);
                 ulong token = FunctionWordHashes.Contains(word) ? word
                     : allDigit ? ShapeNumber
                     : allUpper && i - start > 1 ? ShapeUpper
@@ -91,7 +87,7 @@ public static class StyleFeatures
             }
             else if (!char.IsWhiteSpace(c))
             {
-                Push(Mix(0x5000UL + c), ref t1, ref t2, ref seen, mask, buckets);
+                Push(HashedFeatures.Mix(0x5000UL + c), ref t1, ref t2, ref seen, mask, buckets);
             }
             i++;
         }
@@ -99,13 +95,9 @@ public static class StyleFeatures
         return buckets.Count - before;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsWordChar(char c) =>
-        c < 128 ? (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 : char.IsLetterOrDigit(c);
-
     private static void Push(ulong token, ref ulong t1, ref ulong t2, ref int seen, int mask, List<int> buckets)
     {
-        if (seen >= 2) buckets.Add((int)(Mix(((t2 * 31 + t1) * 31 + token) ^ TrigramSalt) & (ulong)mask));
+        if (seen >= 2) buckets.Add((int)(HashedFeatures.Mix(((t2 * 31 + t1) * 31 + token) ^ TrigramSalt) & (ulong)mask));
         t2 = t1;
         t1 = token;
         seen++;
@@ -114,7 +106,7 @@ public static class StyleFeatures
     private static void Line(int words, int lastClass, int mask, List<int> buckets)
     {
         int length = words switch { 0 => 0, 1 => 1, 2 => 2, <= 5 => 3, <= 10 => 4, <= 20 => 5, <= 40 => 6, _ => 7 };
-        buckets.Add((int)(Mix(LineSalt + (ulong)(length * 8 + lastClass)) & (ulong)mask));
+        buckets.Add((int)(HashedFeatures.Mix(LineSalt + (ulong)(length * 8 + lastClass)) & (ulong)mask));
     }
 
     /// <summary>The class of the last non-space character of a line: 0 letter, 1 '.', 2 '!' or '?', 3 ':', 4 digit, 5 other.</summary>
@@ -129,19 +121,8 @@ public static class StyleFeatures
 
     private static ulong HashWord(string word)
     {
-        ulong h = FnvOffset;
-        foreach (char c in word) h = (h ^ c) * FnvPrime;
-        return Mix(h);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mix(ulong x)
-    {
-        x ^= x >> 33;
-        x *= 0xff51afd7ed558ccdUL;
-        x ^= x >> 33;
-        x *= 0xc4ceb9fe1a85ec53UL;
-        x ^= x >> 33;
-        return x;
+        ulong h = HashedFeatures.FnvOffset;
+        foreach (char c in word) h = (h ^ c) * HashedFeatures.FnvPrime;
+        return HashedFeatures.Mix(h);
     }
 }
