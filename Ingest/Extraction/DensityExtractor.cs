@@ -409,7 +409,7 @@ internal sealed class PageScoring
     }
 
     /// <summary>Whitespace-collapsed length of a text run (leading/trailing space counted once) and its commas.</summary>
-    private static (int Length, int Commas) MeasureText(ReadOnlySpan<char> text)
+    internal static (int Length, int Commas) MeasureText(ReadOnlySpan<char> text)
     {
         int len = 0, commas = 0;
         bool space = false;

@@ -145,7 +145,7 @@ internal sealed class TextBlocks
             if ((Flags[i] & PathFlags.Dropped) != 0) continue;
             if (node.IsText)
             {
-                int len = CollapsedLength(doc.TextOf(node));
+                int len = PageScoring.MeasureText(doc.TextOf(node)).Length;
                 SubtreeChars[i] = len;
                 if ((Flags[i] & PathFlags.Link) != 0) SubtreeLinkChars[i] = len;
             }
@@ -235,25 +235,6 @@ internal sealed class TextBlocks
     internal static bool IsUnspaced(char c) =>
         c is (>= '\u3040' and <= '\u30FF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u4E00' and <= '\u9FFF') or (>= '\uF900' and <= '\uFAFF')
             or (>= '\u0E00' and <= '\u0E7F') or (>= '\uFF66' and <= '\uFF9F') or (>= '\uAC00' and <= '\uD7AF');
-
-    internal static int CollapsedLength(ReadOnlySpan<char> text)
-    {
-        int len = 0;
-        bool space = false;
-        foreach (char c in text)
-        {
-            if (char.IsWhiteSpace(c))
-            {
-                space = true;
-                continue;
-            }
-            if (space && len > 0) len++;
-            space = false;
-            len++;
-        }
-        if (space && len > 0) len++;
-        return len;
-    }
 
     /// <summary>Writes block <paramref name="b"/> (line breaks from br, pre text verbatim, cells apart) to <paramref name="w"/>.</summary>
     public void Write(in TextBlock b, BlockTextWriter w)
