@@ -99,7 +99,7 @@ public static class ScalingCommand
         table.AddRow("target compute", F(r.TargetFlops, "E3"));
         table.AddRow("predicted loss", $"{F(r.PredictedLoss, "F4")} ± {F(r.PredictedLossStandardError, "F4")}");
         if (r.PredictedLossBootstrap is { } b)
-            table.AddRow("bootstrap: sd, 90% interval", $"{F(b.StandardDeviation, "F4")}, [{F(b.Low, "F4")}, {F(b.High, "F4")}]");
+            table.AddRow("bootstrap: sd, 90% interval", Markup.Escape($"{F(b.StandardDeviation, "F4")}, [{F(b.Low, "F4")}, {F(b.High, "F4")}]"));
         if (r.ActualLoss is double a) table.AddRow("actual loss", F(a, "F4"));
         if (r.RelativeError is double e) table.AddRow("relative error", F(e * 100, "F2") + " %");
         table.AddRow("plot", Markup.Escape(r.Plot));

@@ -146,7 +146,6 @@ public class ScalingTests
         var again = await ScalingSweep.RunAsync(options with { Sizes = [new(1, 8), new(1, 16), new(2, 8), new(2, 16), new(2, 24)] });
         Assert.Equal(report.Target.ValLoss, again.Target!.ValLoss);
         Assert.Equal(written, File.GetLastWriteTimeUtc(checkpoint));
-        Assert.Equal(report.Target.Seconds, again.Target.Seconds, 3);
 
         // A different recipe (another learning rate) is a different target: it trains afresh.
         var other = await ScalingSweep.RunAsync(options with { Target = options.Target with { Lr = options.Target.Lr / 2 } });
