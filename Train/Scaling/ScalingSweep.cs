@@ -4,6 +4,8 @@ using DataPipe.Core.Errors;
 using DataPipe.Train.Checkpoints;
 using DataPipe.Train.Model;
 using DataPipe.Tokenize.Shards;
+using DataPipe.Tokenize.Tokenizers;
+using TorchSharp;
 
 namespace DataPipe.Train.Scaling;
 
@@ -291,14 +293,25 @@ public static class ScalingSweep
     }
 
     /// <summary>The summary of a run in <paramref name="runDir"/> that finished <paramref name="config"/>'s steps on <paramref name="data"/>, else null.</summary>
-    private static TrainResult? FinishedRun(string runDir, TrainConfig config, string data)
+    /// <remarks>
+    /// Only the number of evaluation batches may differ, since it does not change training: the run's final checkpoint
+    /// is then evaluated again on <paramref name="config"/>'s batches, and that loss is the one reported.
+    /// </remarks>
+    private static TrainResult? FinishedRun(string runDir, TrainConfig config, string data, CancellationToken ct)
     {
         string summary = Path.Combine(runDir, GptTrainer.SummaryFile);
         if (!File.Exists(summary) || Checkpoint.Latest(runDir) is not { } checkpoint) return null;
         var header = Checkpoint.ReadHeader(checkpoint);
-        if (header.Step != config.Steps || header.Config != config || header.Data != data) return null;
+        if (header.Step != config.Steps || header.Config with { EvalBatches = config.EvalBatches } != config || header.Data != data) return null;
         var result = System.Text.Json.JsonSerializer.Deserialize<TrainResult>(File.ReadAllText(summary), DataPipeJson.Options);
-        return result is { FinalValLoss: not null } && result.Steps == config.Steps ? result : null;
+        if (result is not { FinalValLoss: not null } || result.Steps != config.Steps) return null;
+        if (header.Config.EvalBatches == config.EvalBatches) return result;
+        var manifest = TokenManifest.Load(data);
+        if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        using var model = new Gpt(GptShape.From(header.Config, header.Vocab), header.Config.Seed);
+        Checkpoint.Load(checkpoint, model, null);
+        var eval = GptTrainer.Evaluate(model, data, manifest, TokenizerCatalog.ForShards(data, manifest), config, header.Vocab, torch.CPU, header.Step, ct);
+        return result with { FinalValLoss = eval.ValLoss };
     }
 
     private static async Task<ScalingPoint> TrainPointAsync(string name, TrainConfig config, string data, string outDir, double planned, Action<string>? log, CancellationToken ct, bool reuseFinished = false)
@@ -307,13 +320,13 @@ public static class ScalingSweep
         var watch = Stopwatch.StartNew();
         TrainResult result;
         bool reused = false;
-        if (reuseFinished && FinishedRun(runDir, config, data) is { } finished)
+        if (reuseFinished && FinishedRun(runDir, config, data, ct) is { } finished)
         {
             reused = true;
             // The target is most of a sweep's compute: a finished run of the identical recipe on the same data is the
             // same model (seeded), so a new sweep against it reads it instead of training it again.
             result = finished;
-            log?.Invoke($"{name}: reusing the finished run in {runDir} (same config and data)");
+            log?.Invoke($"{name}: reusing the finished run in {runDir} (same training config and data; evaluated on {config.EvalBatches} batches)");
         }
         else
         {

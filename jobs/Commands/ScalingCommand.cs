@@ -35,11 +35,12 @@ public static class ScalingCommand
         var noTarget = new Option<bool>("--predict-only") { Description = "Fit and predict without training the target" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp" };
         var tokensPerParam = new Option<double?>("--tokens-per-param") { Description = "One recipe that scales: every model (points and target) trains on this many tokens per parameter, with its own warmup (a tenth of its steps) and cosine decay, 8-wide heads, no dropout, inside the first epoch; the sizes set the sweep's compute" };
+        var evalBatches = new Option<int?>("--eval-batches") { Description = "Validation batches each model's final loss is averaged over (all models; the same batches)" };
         var preset = new Option<string?>("--preset") { Description = "bytes-cpu: the measured recipe for byte tokens on a CPU: points 2x16,2x24,2x32,2x40,2x48, target 4x88 (32x the largest point's compute), 10 tokens per parameter, batch 16 x context 64, lr 0.01 (flags override it)" };
 
         var command = new Command("scaling", "Fit L(C) = a·C^b + c on a sweep of small GPTs and predict (then check) a larger one's loss")
         {
-            data, output, configFile, sizes, targetFlops, steps, layers, width, heads, context, batch, lr, fraction, span, noTarget, threads, tokensPerParam, preset,
+            data, output, configFile, sizes, targetFlops, steps, layers, width, heads, context, batch, lr, fraction, span, noTarget, threads, tokensPerParam, preset, evalBatches,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -58,6 +59,7 @@ public static class ScalingCommand
                 Batch = parse.GetValue(batch) ?? c.Batch,
                 Lr = parse.GetValue(lr) ?? c.Lr,
                 Threads = parse.GetValue(threads) ?? c.Threads,
+                EvalBatches = parse.GetValue(evalBatches) ?? c.EvalBatches,
             };
             var options = new ScalingOptions
             {

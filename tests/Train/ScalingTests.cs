@@ -147,6 +147,12 @@ public class ScalingTests
         Assert.Equal(report.Target.ValLoss, again.Target!.ValLoss);
         Assert.Equal(written, File.GetLastWriteTimeUtc(checkpoint));
 
+        // Fewer evaluation batches do not change training: the same checkpoint is evaluated again on them.
+        var fewer = await ScalingSweep.RunAsync(options with { Target = options.Target with { EvalBatches = 2 } });
+        Assert.Equal(written, File.GetLastWriteTimeUtc(checkpoint));
+        Assert.NotEqual(report.Target.ValLoss, fewer.Target!.ValLoss);
+        Assert.InRange(fewer.Target.ValLoss, report.Target.ValLoss - 0.5, report.Target.ValLoss + 0.5);
+
         // A different recipe (another learning rate) is a different target: it trains afresh.
         var other = await ScalingSweep.RunAsync(options with { Target = options.Target with { Lr = options.Target.Lr / 2 } });
         Assert.NotEqual(report.Target.ValLoss, other.Target!.ValLoss);
