@@ -2,16 +2,17 @@ using System.CommandLine;
 using DataPipe.Core.Errors;
 using DataPipe.Core.Execution;
 using DataPipe.Decontaminate;
-using DataPipe.Decontaminate.Benchmarks;
 using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Pipeline.Kinds;
+using YamlDotNet.RepresentationModel;
 
 namespace DataPipe.Jobs.Commands;
 
 /// <summary>
 /// <c>datapipe decontaminate</c>: removes evaluation-set text from a documents dataset by GPT-3's 13-gram rule and prints
-/// what leaked, per benchmark (OUTPUT/contamination.json holds the report with examples). Its rule's flags are
-/// generated from <see cref="DecontaminateKind.Schema"/>, the schema a pipeline's decontaminate stage reads.
+/// what leaked, per benchmark (OUTPUT/contamination.json holds the report with examples). Run as a one-stage pipeline of
+/// <see cref="DecontaminateKind"/> (<see cref="OneStagePipeline"/>); its rule's flags are generated from
+/// <see cref="DecontaminateKind.Schema"/>, the schema a pipeline's decontaminate stage reads.
 /// </summary>
 public static class DecontaminateCommand
 {
@@ -36,22 +37,16 @@ public static class DecontaminateCommand
         foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
-            int w = parse.GetValue(workers);
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
-            var sources = BenchmarkSource.Expand(parse.GetValue(benchmarks)!);
-            if (parse.GetValue(field) is { } f)
-                sources = [.. sources.Select(s => BenchmarkReader.Detect(s) == BenchmarkFormat.LlmFoundry ? s with { Format = BenchmarkFormat.JsonLines, Field = f } : s)];
-            var options = DecontaminateKind.Schema.ReadFlags(parse, flags, new DecontaminateOptions
-            {
-                Input = parse.GetValue(input)!,
-                Tasks = CommonOptions.ResolveTasks(parse.GetValue(tasks), w),
-                Benchmarks = sources,
-                IgnoreList = parse.GetValue(ignore),
-                IndexPath = parse.GetValue(index) ?? Path.TrimEndingDirectorySeparator(outDir) + ".ngram-index",
-            });
-            var executor = new ExecutorOptions { Workers = w, MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
-            var stage = new DecontaminateStage(options);
-            await StageConsole.RunAsync(stage, outDir, executor, ct).ConfigureAwait(false);
+            // The paths are handed to the kind as the keys a pipeline file gives them; the index is kept beside the
+            // output unless --index says where.
+            var options = DecontaminateKind.Schema.FlagsToMapping(parse, flags);
+            options.Add("benchmarks", new YamlSequenceNode(parse.GetValue(benchmarks)!.Select(b => (YamlNode)new YamlScalarNode(b))));
+            if (parse.GetValue(field) is { } f) options.Add("field", f);
+            if (parse.GetValue(ignore) is { } ig) options.Add("ignore", ig);
+            options.Add("index", parse.GetValue(index) ?? Path.TrimEndingDirectorySeparator(outDir) + ".ngram-index");
+            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            await OneStagePipeline.RunAsync(new DecontaminateKind(), [parse.GetValue(input)!], options, outDir, parse.GetValue(tasks), executor, ct).ConfigureAwait(false);
             var report = ContaminationReport.ReadFrom(outDir) ?? throw new DataPipeException($"{outDir}: {ContaminationReport.FileName} missing after the stage finished");
             Print(report, Path.Combine(outDir, ContaminationReport.FileName));
             return 0;

@@ -33,7 +33,7 @@ public static class FilterCommand
         var workers = CommonOptions.Workers();
         var attempts = CommonOptions.Attempts();
         var force = CommonOptions.Force();
-        var model = new Option<string?>("--model", "--classifier") { Description = "Classifier model folder (from `datapipe filter train-classifier`); without it only the rules run" };
+        var model = new Option<string?>("--model", "--classifier") { Description = "Classifier model folder, or the output folder of `datapipe filter train-classifier`; without it only the rules run" };
         var pareto = new Option<bool>("--pareto") { Description = "Same as --keep pareto (the default with a model)" };
         var scoreOnly = new Option<bool>("--score-only") { Description = "Same as --keep score_only" };
         var flags = FilterKind.Schema.CreateFlags(new FilterOptions());

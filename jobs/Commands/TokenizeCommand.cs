@@ -13,7 +13,8 @@ namespace DataPipe.Jobs.Commands;
 /// <summary>
 /// <c>datapipe tokenize --input DOCS --output DIR --tokenizer cl100k_base|o200k_base|bpe:DIR</c>: documents → token shards
 /// with <c>manifest.json</c> (<see cref="TokenizeStage"/>); <c>datapipe tokenize verify DIR</c> re-reads and checks them
-/// (<see cref="TokenShardVerifier"/>).
+/// (<see cref="TokenShardVerifier"/>). Run as a one-stage pipeline of <see cref="TokenizeKind"/> (<see cref="OneStagePipeline"/>):
+/// <c>--tokenizer</c> is the stage's <c>tokenizer</c> key, the other flags are generated from <see cref="TokenizeKind.Schema"/>.
 /// </summary>
 public static class TokenizeCommand
 {
@@ -40,22 +41,12 @@ public static class TokenizeCommand
         command.Add(CreateVerify());
         command.SetAction(async (parse, ct) =>
         {
-            int w = parse.GetValue(workers);
-            int taskCount = CommonOptions.ResolveTasks(parse.GetValue(tasks), w);
-            var options = TokenizeKind.Schema.ReadFlags(parse, flags, new TokenizeOptions
-            {
-                Input = parse.GetValue(input)!,
-                Tokenizer = parse.GetValue(tokenizer)!,
-                Tasks = taskCount,
-                ThreadsPerTask = TokenizeOptions.DefaultThreadsPerTask(w, taskCount),
-            });
-            var stage = new TokenizeStage(options);
-            var result = await StageConsole.RunAsync(stage, parse.GetValue(output)!, new ExecutorOptions
-            {
-                Workers = w,
-                MaxAttempts = parse.GetValue(attempts),
-                Force = parse.GetValue(force),
-            }, ct).ConfigureAwait(false);
+            var options = TokenizeKind.Schema.FlagsToMapping(parse, flags);
+            options.Add("tokenizer", parse.GetValue(tokenizer)!);
+            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            var results = await OneStagePipeline.RunAsync(new TokenizeKind(), [parse.GetValue(input)!], options, parse.GetValue(output)!,
+                parse.GetValue(tasks), executor, ct).ConfigureAwait(false);
+            var result = results[^1];
             var manifest = TokenManifest.Load(result.OutputDir);
             PrintManifest(manifest, result.OutputDir);
             return 0;

@@ -11,8 +11,9 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// <c>kind: decontaminate</c>: removes evaluation-set text from a documents dataset (<see cref="DecontaminateStage"/>,
 /// GPT-3 appendix C). Options: <c>benchmarks</c> (files or folders; each .jsonl/.json/.txt file is one set, its layout
 /// detected), <c>custom_benchmarks</c> (a list of <c>{ path, name, format: text|jsonl|llm_foundry|six_line, field }</c>),
+/// <c>field</c> (for your own JSON-lines sets among <c>benchmarks</c>: the field holding the item text),
 /// <c>ignore</c> (a file of phrases never to match), <c>index</c> (where the n-gram index is kept; default
-/// <c>OUTPUT/_cache/NAME.ngram-index</c>) — these name files, resolved against the pipeline file — and
+/// <c>OUTPUT/_cache/NAME.ngram-index</c>; <c>datapipe decontaminate</c> gives <c>OUTPUT.ngram-index</c> beside its output) — these name files, resolved against the pipeline file — and
 /// <see cref="Schema"/>'s: <c>action</c>, <c>ngram</c>, <c>min_words</c>, <c>max_items_per_ngram</c>,
 /// <c>window_chars</c>, <c>min_piece_chars</c>, <c>max_pieces</c>, <c>examples</c>.
 /// </summary>
@@ -48,7 +49,7 @@ public sealed class DecontaminateKind : IStageKind
         if (spec.Input.Count != 1) throw spec.Section.Error("input", "a decontaminate stage reads exactly one documents dataset");
         string input = context.Resolve(spec.Section, "input", spec.Input[0]).Single;
         var o = spec.Options;
-        var sources = new List<BenchmarkSource>();
+        List<BenchmarkSource> sources = [];
         try
         {
             if (o.OptionalStringList("benchmarks") is { } paths) sources.AddRange(BenchmarkSource.Expand(paths.Select(context.ResolveInputPath)));
@@ -56,6 +57,12 @@ public sealed class DecontaminateKind : IStageKind
         catch (DataPipeException e)
         {
             throw o.Error("benchmarks", e.Message);
+        }
+        // field: your own JSON-lines sets among benchmarks (files whose layout is not a known one) hold the item there.
+        if (o.OptionalString("field") is { } jsonField)
+        {
+            if (!o.Has("benchmarks")) throw o.Error("field", "applies to the JSON-lines files of benchmarks, and none are given");
+            sources = [.. sources.Select(s => BenchmarkReader.Detect(s) == BenchmarkFormat.LlmFoundry ? s with { Format = BenchmarkFormat.JsonLines, Field = jsonField } : s)];
         }
         if (o.Has("custom_benchmarks"))
         {

@@ -37,6 +37,9 @@ public sealed class TokenizeKind : IStageKind
 
     public string Kind => "tokenize";
 
+    /// <summary>The step that trains a BPE is named <c>NAME.bpe</c> and writes <c>NAME/bpe</c>.</summary>
+    public const string BpeStep = "bpe";
+
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
@@ -54,7 +57,7 @@ public sealed class TokenizeKind : IStageKind
             train = BpeSchema.Read(t, new TrainBpeOptions { Input = input });
             t.EnsureNoUnknownKeys();
             section.EnsureNoUnknownKeys();
-            tokenizer = "bpe:" + Path.Combine(spec.OutputDir, "bpe");
+            tokenizer = "bpe:" + Path.Combine(spec.OutputDir, BpeStep);
         }
         else if (o.OptionalString("tokenizer_from") is { } from)
         {
@@ -92,9 +95,9 @@ public sealed class TokenizeKind : IStageKind
         var bpe = new PipelineStep
         {
             StageName = spec.Name,
-            Name = $"{spec.Name}.bpe",
+            Name = $"{spec.Name}.{BpeStep}",
             Kind = Kind,
-            OutputDir = Path.Combine(spec.OutputDir, "bpe"),
+            OutputDir = Path.Combine(spec.OutputDir, BpeStep),
             Tasks = 1,
             Resources = spec.Resources,
             Build = _ => Task.FromResult<IStage>(new TrainBpeStage(train)),

@@ -10,7 +10,9 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 
 /// <summary>
 /// <c>kind: train</c>: a GPT trained on a token shard folder (<see cref="TrainStage"/>, one task; resumes from its newest
-/// checkpoint). Its options are <see cref="Schema"/>'s, the fields of <see cref="TrainConfig"/> in snake_case.
+/// checkpoint). Its options are <see cref="Schema"/>'s, the fields of <see cref="TrainConfig"/> in snake_case, over
+/// <c>config</c> (a YAML file of the same keys, resolved against the pipeline file) when given; and <c>resume</c>
+/// (default true: continue from the newest checkpoint in the stage folder).
 /// </summary>
 public sealed class TrainKind : IStageKind
 {
@@ -58,7 +60,19 @@ public sealed class TrainKind : IStageKind
         if (spec.Input.Count != 1) throw spec.Section.Error("input", "a train stage reads exactly one token shard folder (a tokenize stage)");
         if (spec.Tasks is > 1) throw spec.Section.Error("tasks", "training runs as one task");
         string data = context.Resolve(spec.Section, "input", spec.Input[0]).Single;
-        var config = Schema.Read(spec.Options, new TrainConfig());
+        var o = spec.Options;
+        // config: a YAML file of these same options, read first; the stage's own keys override it.
+        var start = new TrainConfig();
+        if (o.OptionalString("config") is { } file)
+        {
+            string path = context.ResolveInputPath(file);
+            if (!File.Exists(path)) throw o.Error("config", $"{path}: train config file not found");
+            start = Schema.ReadFile(path, start);
+        }
+        var config = Schema.Read(o, start);
+        // A pipeline rerun continues from the newest checkpoint; resume: false makes a folder that holds checkpoints
+        // from an unfinished run an error instead (datapipe train without --resume).
+        bool resume = o.Bool("resume", true);
         try
         {
             config.Validate();
@@ -77,7 +91,7 @@ public sealed class TrainKind : IStageKind
                 OutputDir = spec.OutputDir,
                 Tasks = 1,
                 Resources = spec.Resources,
-                Build = _ => Task.FromResult<IStage>(new TrainStage(data, config)),
+                Build = _ => Task.FromResult<IStage>(new TrainStage(data, config, resume)),
                 Report = Report,
             },
         ];
