@@ -39,7 +39,4 @@ public static class CommonOptions
         Description = "Change a value of the pipeline file as it is loaded, e.g. --set stages.train.options.steps=20 (repeatable)",
         DefaultValueFactory = _ => [],
     };
-
-    /// <summary>Resolves "0 tasks" to one task per worker.</summary>
-    public static int ResolveTasks(int tasks, int workers) => tasks > 0 ? tasks : Math.Max(1, workers);
 }

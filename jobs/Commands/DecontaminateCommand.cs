@@ -24,27 +24,20 @@ public static class DecontaminateCommand
         var workers = CommonOptions.Workers();
         var attempts = CommonOptions.Attempts();
         var force = CommonOptions.Force();
-        var benchmarks = new Option<string[]>("--benchmarks", "-b") { Description = "Benchmark files or folders (each .jsonl/.json/.txt file one set, layout detected)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var field = new Option<string?>("--field") { Description = "For your own JSON-lines sets: the field holding the item text (applies to every .jsonl given)" };
-        var ignore = new Option<string?>("--ignore") { Description = "Text file of phrases (one a line) never treated as leaks" };
-        var index = new Option<string?>("--index") { Description = "Where to keep the n-gram index (default: OUTPUT.ngram-index beside the output); rebuilt when the benchmarks change" };
         var flags = DecontaminateKind.Schema.CreateFlags(new DecontaminateOptions());
 
         var command = new Command("decontaminate", "Remove benchmark text (13-gram overlap, GPT-3's cut-and-split rule) and report what leaked")
         {
-            input, output, tasks, workers, attempts, force, benchmarks, field, ignore, index,
+            input, output, tasks, workers, attempts, force,
         };
         foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
-            // The paths are handed to the kind as the keys a pipeline file gives them; the index is kept beside the
-            // output unless --index says where.
+            // The flags are the keys a pipeline file gives (paths resolve against the current folder); the index is
+            // kept beside the output unless --index says where.
             var options = DecontaminateKind.Schema.FlagsToMapping(parse, flags);
-            options.Add("benchmarks", new YamlSequenceNode(parse.GetValue(benchmarks)!.Select(b => (YamlNode)new YamlScalarNode(b))));
-            if (parse.GetValue(field) is { } f) options.Add("field", f);
-            if (parse.GetValue(ignore) is { } ig) options.Add("ignore", ig);
-            options.Add("index", parse.GetValue(index) ?? Path.TrimEndingDirectorySeparator(outDir) + ".ngram-index");
+            if (!options.Children.ContainsKey(new YamlScalarNode("index"))) options.Add("index", Path.TrimEndingDirectorySeparator(outDir) + ".ngram-index");
             var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
             await OneStagePipeline.RunAsync(new DecontaminateKind(), [parse.GetValue(input)!], options, outDir, parse.GetValue(tasks), executor, ct).ConfigureAwait(false);
             var report = ContaminationReport.ReadFrom(outDir) ?? throw new DataPipeException($"{outDir}: {ContaminationReport.FileName} missing after the stage finished");

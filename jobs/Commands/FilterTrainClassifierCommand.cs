@@ -22,8 +22,6 @@ public static class FilterTrainClassifierCommand
 {
     public static Command Create()
     {
-        var positives = new Option<string[]>("--positives") { Description = "Curated text: .txt/.md, .jsonl/.json (.gz), .parquet, .html files, folders or globs", Required = true, AllowMultipleArgumentsPerToken = true };
-        var negatives = new Option<string[]>("--negatives") { Description = "Raw web text: a documents dataset folder, or files as for --positives", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--output", "-o") { Description = "Classifier stage folder: the model in OUTPUT/model (filter --model takes either)", Required = true };
         var force = CommonOptions.Force();
         var flags = ClassifierTrainingSchema.Schema.CreateFlags(new ClassifierTrainingSettings());
@@ -32,7 +30,7 @@ public static class FilterTrainClassifierCommand
 
         var command = new Command("train-classifier", "Train the quality classifier: curated positives against raw web negatives")
         {
-            positives, negatives, output, force, noBigrams,
+            output, force, noBigrams,
         };
         foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
@@ -41,12 +39,12 @@ public static class FilterTrainClassifierCommand
             // positives and negatives are the section's keys, the flags its training options.
             var classifier = ClassifierTrainingSchema.Schema.FlagsToMapping(parse, flags);
             if (parse.GetValue(noBigrams) && !classifier.Children.ContainsKey(new YamlScalarNode("bigrams"))) classifier.Add("bigrams", "false");
-            var negativeList = parse.GetValue(negatives)!;
-            classifier.Add("positives", new YamlSequenceNode(parse.GetValue(positives)!.Select(p => (YamlNode)new YamlScalarNode(p))));
-            classifier.Add("negatives", new YamlSequenceNode(negativeList.Select(n => (YamlNode)new YamlScalarNode(n))));
+            // The negatives are the stage's input as well (the first of them: a filter stage reads one dataset).
+            if (!classifier.Children.TryGetValue(new YamlScalarNode("negatives"), out var negatives) || negatives is not YamlSequenceNode { Children: [YamlScalarNode { Value: { } first }, ..] })
+                throw new PipelineConfigException("command line: classifier.negatives: required: the raw web documents datasets (--negatives)");
             var options = new YamlMappingNode { { "classifier", classifier } };
             string dir = parse.GetValue(output)!;
-            var results = await OneStagePipeline.RunAsync(new FilterKind(), [negativeList[0]], options, dir, 1,
+            var results = await OneStagePipeline.RunAsync(new FilterKind(), [first], options, dir, 1,
                 new ExecutorOptions { Workers = 1, MaxAttempts = 1, Force = parse.GetValue(force) }, ct, new OneStageChoice { Step = FilterKind.ClassifierStep }).ConfigureAwait(false);
             string model = TrainClassifierStage.ModelIn(results[0].OutputDir);
             var report = DatasetFolder.ReadJson<ClassifierReport>(Path.Combine(model, ModelFolder.ReportFile))

@@ -14,7 +14,7 @@ namespace DataPipe.Jobs.Commands;
 /// <c>datapipe tokenize --input DOCS --output DIR --tokenizer cl100k_base|o200k_base|bpe:DIR</c>: documents → token shards
 /// with <c>manifest.json</c> (<see cref="TokenizeStage"/>); <c>datapipe tokenize verify DIR</c> re-reads and checks them
 /// (<see cref="TokenShardVerifier"/>). Run as a one-stage pipeline of <see cref="TokenizeKind"/> (<see cref="OneStagePipeline"/>):
-/// <c>--tokenizer</c> is the stage's <c>tokenizer</c> key, the other flags are generated from <see cref="TokenizeKind.Schema"/>.
+/// its flags (<c>--tokenizer</c> included) are generated from <see cref="TokenizeKind.Schema"/>.
 /// </summary>
 public static class TokenizeCommand
 {
@@ -22,11 +22,6 @@ public static class TokenizeCommand
     {
         var input = new Option<string>("--input", "-i") { Description = "Documents dataset folder (a completed stage output)", Required = true };
         var output = CommonOptions.Output("Token shard folder");
-        var tokenizer = new Option<string>("--tokenizer", "-t")
-        {
-            Description = TokenizerCatalog.SpecHelp,
-            DefaultValueFactory = _ => TiktokenTextTokenizer.Cl100kBase,
-        };
         var flags = TokenizeKind.Schema.CreateFlags(new TokenizeOptions());
         var tasks = CommonOptions.Tasks();
         var workers = CommonOptions.Workers();
@@ -35,14 +30,13 @@ public static class TokenizeCommand
 
         var command = new Command("tokenize", "Documents → token shards (Parquet {doc_id, tokens}) with a manifest; 'tokenize verify DIR' checks them")
         {
-            input, output, tokenizer, tasks, workers, attempts, force,
+            input, output, tasks, workers, attempts, force,
         };
         foreach (var flag in flags) command.Add(flag);
         command.Add(CreateVerify());
         command.SetAction(async (parse, ct) =>
         {
             var options = TokenizeKind.Schema.FlagsToMapping(parse, flags);
-            options.Add("tokenizer", parse.GetValue(tokenizer)!);
             var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
             var results = await OneStagePipeline.RunAsync(new TokenizeKind(), [parse.GetValue(input)!], options, parse.GetValue(output)!,
                 parse.GetValue(tasks), executor, ct).ConfigureAwait(false);

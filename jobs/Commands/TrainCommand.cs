@@ -26,19 +26,16 @@ public static class TrainCommand
     {
         var data = new Option<string>("--data") { Description = "Token shard folder (with manifest.json)", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Run folder: checkpoints, metrics.jsonl, train.json", Required = true };
-        var configFile = new Option<string?>("--config") { Description = "Train config YAML: the options of a pipeline's train stage (layers: 6, ...); flags override it" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out" };
         var flags = TrainKind.Schema.CreateFlags(new TrainConfig());
 
-        var command = new Command("train", "Pretrain a GPT on token shards (TorchSharp; CUDA when available, else CPU)") { data, output, configFile, resume };
+        var command = new Command("train", "Pretrain a GPT on token shards (TorchSharp; CUDA when available, else CPU)") { data, output };
         foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
-            // The options a pipeline's train stage holds: the flags, over the --config file, and resume: false unless
-            // --resume (a pipeline always resumes).
+            // The options a pipeline's train stage holds (--config among them); resume is false unless --resume says
+            // so, where a pipeline always resumes.
             var options = TrainKind.Schema.FlagsToMapping(parse, flags);
-            if (parse.GetValue(configFile) is { } file) options.Add("config", file);
-            if (!parse.GetValue(resume)) options.Add("resume", "false");
+            if (!options.Children.ContainsKey(new YamlScalarNode("resume"))) options.Add("resume", "false");
             return await RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, options, ct).ConfigureAwait(false);
         });
         return command;

@@ -25,6 +25,12 @@ public sealed class DecontaminateKind : IStageKind
     /// dropped, a document cut into more than 10 pieces dropped whole.
     /// </summary>
     public static readonly OptionSchema<DecontaminateOptions> Schema = new OptionSchema<DecontaminateOptions>("decontaminate options")
+        .Path("benchmarks", "Benchmark files or folders (each .jsonl/.json/.txt file one set, layout detected)", list: true, alias: "-b")
+        .KindRead("custom_benchmarks", "Sets given one by one: a list of { path, name, format: text|jsonl|llm_foundry|six_line, field }", flag: false)
+        .KindRead("field", "For your own JSON-lines sets among benchmarks: the field holding the item text")
+        .Path("ignore", "Text file of phrases (one a line) never treated as leaks")
+        .Path("index", "Where the n-gram index is kept; rebuilt when the benchmarks change",
+            shown: "OUTPUT/_cache/NAME.ngram-index in a pipeline, OUTPUT.ngram-index beside a command's output")
         .String("action", "cut (GPT-3: remove spans with window_chars either side, split), drop the document, or flag it (add columns)",
             o => o.Action.ToString().ToLowerInvariant(),
             (o, v) => o with { Action = v switch { "drop" => DecontaminateAction.Drop, "flag" => DecontaminateAction.Flag, _ => DecontaminateAction.Cut } },

@@ -35,9 +35,12 @@ public sealed class FilterKind : IStageKind
     /// <summary>
     /// The filter's own options (the keep rule), declared once for the pipeline's <c>options:</c> and
     /// <c>datapipe filter</c>'s flags. The rules' options are each rule's schema (<see cref="FilterRuleRegistry"/>), the
-    /// classifier's <see cref="ClassifierTrainingSchema"/>; <c>model</c>, a path, is resolved against the pipeline file.
+    /// classifier's <see cref="ClassifierTrainingSchema"/>; <c>model</c>, a path, is read by the kind and resolved against the pipeline file.
     /// </summary>
     public static readonly OptionSchema<FilterOptions> Schema = new OptionSchema<FilterOptions>("filter options")
+        .KindRead("rules", "One key per registered rule: false (off), true (its defaults) or a mapping of its thresholds", shown: "every rule on but default-off ones", flag: false)
+        .KindRead("classifier", "A section that trains the classifier on this stage's input (the keys of ClassifierTrainingSchema)", flag: false)
+        .Path("model", "Classifier model folder, or the output folder of `datapipe filter train-classifier`; without it (or classifier) only the rules run", alias: "--classifier")
         .String("keep", "How the classifier's score keeps a document: GPT-3's pareto(alpha) > 1 - score, score >= threshold, or write the score only",
             o => KeepName(o.KeepRule), (o, v) => o with { KeepRule = v switch { "threshold" => ClassifierKeepRule.Threshold, "score_only" => ClassifierKeepRule.ScoreOnly, _ => ClassifierKeepRule.Pareto } },
             choices: ["pareto", "threshold", "score_only"])

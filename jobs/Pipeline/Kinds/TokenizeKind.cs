@@ -1,5 +1,6 @@
 using DataPipe.Core.Stages;
 using DataPipe.Tokenize.Stages;
+using DataPipe.Tokenize.Tokenizers;
 
 namespace DataPipe.Jobs.Pipeline.Kinds;
 
@@ -15,11 +16,14 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 public sealed class TokenizeKind : IStageKind
 {
     /// <summary>
-    /// The tokenize options that are single values, declared once for the pipeline's <c>options:</c> and
-    /// <c>datapipe tokenize</c>'s flags (<c>--shard-tokens</c>, ...). The tokenizer itself is read by the kind (a name, or
-    /// a section that trains a BPE) and by the command's <c>--tokenizer</c>.
+    /// The tokenize options, declared once for the pipeline's <c>options:</c> and <c>datapipe tokenize</c>'s flags
+    /// (<c>--tokenizer</c>, <c>--shard-tokens</c>, ...). The tokenizer itself is read by the kind (a name, a
+    /// <c>bpe:DIR</c> resolved against the pipeline file, or a section that trains a BPE).
     /// </summary>
     public static readonly OptionSchema<TokenizeOptions> Schema = new OptionSchema<TokenizeOptions>("tokenize options")
+        .KindRead("tokenizer", $"{TokenizerCatalog.SpecHelp} (bpe:DIR: {OptionSchema<TokenizeOptions>.PathHelp}); in a pipeline also a section {{ train: {{ vocab_size: N }} }} that learns a BPE on the stage's input",
+            shown: new TokenizeOptions().Tokenizer, alias: "-t")
+        .KindRead("tokenizer_from", "A stage that trained a BPE: its output folder is the tokenizer", flag: false)
         .Long("shard_tokens", "Tokens per shard (a shard is cut after the document that reaches it)", t => t.ShardTokens, (t, v) => t with { ShardTokens = v }, min: 1)
         .Double("val_fraction", "Fraction of documents held out for validation", t => t.ValFraction, (t, v) => t with { ValFraction = v }, min: 0, max: 0.99)
         .Long("seed", "Seed of the validation split", t => t.Seed, (t, v) => t with { Seed = v })

@@ -22,6 +22,9 @@ public sealed class TrainKind : IStageKind
     /// Defaults are <see cref="TrainConfig"/>'s; <see cref="TrainConfig.Validate"/> checks the relations between options.
     /// </summary>
     public static readonly OptionSchema<TrainConfig> Schema = new OptionSchema<TrainConfig>("train config")
+        .Path("config", "A YAML file of these options (layers: 6, ...), read first; the stage's own keys (a command's flags) override it")
+        .KindRead("resume", "Continue from the newest checkpoint in the stage folder; false: a folder holding checkpoints of an unfinished run is an error",
+            shown: "true in a pipeline, false for datapipe train", isBool: true)
         .Int("layers", "Transformer blocks", c => c.Layers, (c, v) => c with { Layers = v }, min: 1, max: 128)
         .Int("heads", "Attention heads", c => c.Heads, (c, v) => c with { Heads = v }, min: 1, max: 128)
         .Int("width", "Model width (embedding size), a multiple of heads", c => c.Width, (c, v) => c with { Width = v }, min: 8, max: 16384)
