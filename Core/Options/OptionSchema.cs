@@ -5,6 +5,26 @@ using YamlDotNet.RepresentationModel;
 namespace DataPipe.Core.Options;
 
 /// <summary>
+/// A schema seen without its record type, for what checks one option at a time (<c>datapipe run --set</c>): its
+/// option names, and one value read alone.
+/// </summary>
+public interface IOptionSchema
+{
+    /// <summary>What the options are of ("train config").</summary>
+    string What { get; }
+
+    /// <summary>Every declared option name, in declaration order.</summary>
+    IReadOnlyList<string> Names { get; }
+
+    /// <summary>
+    /// Reads <paramref name="key"/> of <paramref name="section"/> alone, as a file's key is read (type, range,
+    /// choices), and throws that read's error. Checks across options wait for the whole stage to be read; an option
+    /// the kind reads itself is left to the kind.
+    /// </summary>
+    void CheckValue(YamlSection section, string key);
+}
+
+/// <summary>
 /// The options of one stage kind, declared once: each option's YAML name, help, range and where it lives in the
 /// kind's options record (its default is the record's own). Everything that reads those options is derived from it:
 /// a pipeline file's <c>options:</c> mapping (<see cref="Read(YamlSection, T)"/>), a YAML file of the same keys, and
@@ -42,6 +62,24 @@ public sealed class OptionSchema<T>(string what) where T : class
     private readonly List<Func<T, (string Key, string Message)?>> _checks = [];
 
     public IReadOnlyList<Entry> Entries => _entries;
+
+    /// <summary>What the options are of ("train config"), for messages.</summary>
+    public string What => what;
+
+    /// <summary>This schema as an <see cref="IOptionSchema"/>, reading single values over <paramref name="defaults"/>.</summary>
+    public IOptionSchema WithDefaults(T defaults) => new Checker(this, defaults);
+
+    private sealed class Checker(OptionSchema<T> schema, T defaults) : IOptionSchema
+    {
+        public string What => schema.What;
+
+        public IReadOnlyList<string> Names => [.. schema._entries.Select(e => e.Name)];
+
+        public void CheckValue(YamlSection section, string key)
+        {
+            if (schema._entries.FirstOrDefault(e => e.Name == key) is { IsKindRead: false } entry) entry.Apply(section, defaults);
+        }
+    }
 
     public OptionSchema<T> Int(string name, string help, Func<T, int> get, Func<T, int, T> set, int min = int.MinValue, int max = int.MaxValue, string? alias = null)
         => Add(name, Range(help, min, max, int.MinValue, int.MaxValue), t => get(t), (s, t) => s.OptionalInt(name, min, max) is int v ? set(t, v) : t, alias);

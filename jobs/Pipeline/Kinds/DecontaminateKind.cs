@@ -50,6 +50,8 @@ public sealed class DecontaminateKind : IStageKind
 
     public string Kind => "decontaminate";
 
+    public IOptionSchema? Options => Schema.WithDefaults(new DecontaminateOptions());
+
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
         if (spec.Input.Count != 1) throw spec.Section.Error("input", "a decontaminate stage reads exactly one documents dataset");

@@ -61,6 +61,8 @@ public sealed class FilterKind : IStageKind
 
     public string Kind => "filter";
 
+    public IOptionSchema? Options => Schema.WithDefaults(new FilterOptions());
+
     /// <summary>The step that trains the classifier is named <c>NAME.classifier</c> and writes <c>NAME/classifier</c>.</summary>
     public const string ClassifierStep = "classifier";
 

@@ -41,6 +41,8 @@ public sealed class TokenizeKind : IStageKind
 
     public string Kind => "tokenize";
 
+    public IOptionSchema? Options => Schema.WithDefaults(new TokenizeOptions());
+
     /// <summary>The step that trains a BPE is named <c>NAME.bpe</c> and writes <c>NAME/bpe</c>.</summary>
     public const string BpeStep = "bpe";
 

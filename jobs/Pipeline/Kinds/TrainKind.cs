@@ -57,6 +57,8 @@ public sealed class TrainKind : IStageKind
 
     public string Kind => "train";
 
+    public IOptionSchema? Options => Schema.WithDefaults(new TrainConfig());
+
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
