@@ -16,20 +16,24 @@ namespace DataPipe.Jobs.Cli;
 /// </summary>
 public static class OneStagePipeline
 {
+    private const string InputName = "--input";
+
     public static async Task<IReadOnlyList<StageResult>> RunAsync(IStageKind kind, IReadOnlyList<string> inputs, YamlMappingNode options,
         string outputDir, int tasks, ExecutorOptions executor, CancellationToken ct, OneStageChoice? choice = null)
     {
         string output = Path.GetFullPath(outputDir);
         var context = new PipelineContext(Path.Combine(Environment.CurrentDirectory, "command line"), Path.GetDirectoryName(output) ?? output,
             allowOutsideOutput: true, new ExecutorSpec { Workers = executor.Workers, Attempts = executor.MaxAttempts });
-        context.AddInput("input", inputs);
+        // The inputs' name is the flag's, which no relative path on the command line can be: a positives or negatives
+        // path such as "input" stays a path.
+        context.AddInput(InputName, inputs);
         var spec = new StageSpec
         {
             Name = kind.Kind,
             Kind = kind.Kind,
             Section = YamlSection.InMemory("command line", new YamlMappingNode()),
             Options = YamlSection.InMemory("command line", options),
-            Input = ["input"],
+            Input = [InputName],
             // 0 on the command line: the kind's own default (one task per worker, or per file for ingest).
             Tasks = tasks > 0 ? tasks : null,
             OutputDir = output,
