@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DataPipe.Train;
+using DataPipe.Core.Errors;
 using DataPipe.Train.Scaling;
 using Spectre.Console;
 
@@ -33,15 +34,21 @@ public static class ScalingCommand
         var span = new Option<double>("--span") { Description = "Largest over smallest sweep compute", DefaultValueFactory = _ => 30 };
         var noTarget = new Option<bool>("--predict-only") { Description = "Fit and predict without training the target" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp" };
-        var tokensPerParam = new Option<double?>("--tokens-per-param") { Description = "One recipe that scales: every model trains on this many tokens per parameter (its own schedule, inside the first epoch); the sizes set the sweep's compute" };
+        var tokensPerParam = new Option<double?>("--tokens-per-param") { Description = "One recipe that scales: every model (points and target) trains on this many tokens per parameter, with its own warmup (a tenth of its steps) and cosine decay, 8-wide heads, no dropout, inside the first epoch; the sizes set the sweep's compute" };
+        var evalBatches = new Option<int?>("--eval-batches") { Description = "Validation batches each model's final loss is averaged over (all models; the same batches)" };
+        var preset = new Option<string?>("--preset") { Description = "bytes-cpu: the measured recipe for byte tokens on a CPU: points 2x16,2x24,2x32,2x40,2x48, target 4x88 (32x the largest point's compute), 10 tokens per parameter, batch 16 x context 64, lr 0.01 (flags override it)" };
 
         var command = new Command("scaling", "Fit L(C) = a·C^b + c on a sweep of small GPTs and predict (then check) a larger one's loss")
         {
-            data, output, configFile, sizes, targetFlops, steps, layers, width, heads, context, batch, lr, fraction, span, noTarget, threads, tokensPerParam,
+            data, output, configFile, sizes, targetFlops, steps, layers, width, heads, context, batch, lr, fraction, span, noTarget, threads, tokensPerParam, preset, evalBatches,
         };
         command.SetAction(async (parse, ct) =>
         {
             var c = parse.GetValue(configFile) is { } file ? TrainKind.Schema.ReadFile(file, new TrainConfig()).Validate() : new TrainConfig { Steps = 400, WarmupSteps = 40 };
+            string? presetName = parse.GetValue(preset);
+            if (presetName is not null && presetName != ScalingPresets.BytesCpu)
+                throw new DataPipeException($"scaling: unknown --preset '{presetName}' (known: {ScalingPresets.BytesCpu})");
+            if (presetName is not null) c = ScalingPresets.BytesCpuTarget(c);
             c = c with
             {
                 Steps = parse.GetValue(steps) ?? c.Steps,
@@ -52,6 +59,7 @@ public static class ScalingCommand
                 Batch = parse.GetValue(batch) ?? c.Batch,
                 Lr = parse.GetValue(lr) ?? c.Lr,
                 Threads = parse.GetValue(threads) ?? c.Threads,
+                EvalBatches = parse.GetValue(evalBatches) ?? c.EvalBatches,
             };
             var options = new ScalingOptions
             {
@@ -62,8 +70,9 @@ public static class ScalingCommand
                 LargestFraction = parse.GetValue(fraction),
                 Span = parse.GetValue(span),
                 TrainTarget = !parse.GetValue(noTarget),
-                TokensPerParameter = parse.GetValue(tokensPerParam),
+                TokensPerParameter = parse.GetValue(tokensPerParam) ?? (presetName is null ? null : ScalingPresets.BytesCpuTokensPerParameter),
             };
+            if (presetName is not null) options = options with { Sizes = ScalingPresets.BytesCpuSizes };
             if (parse.GetValue(sizes) is { Length: > 0 } s)
                 options = options with { Sizes = s.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ModelSize.Parse).ToList() };
 
@@ -91,6 +100,8 @@ public static class ScalingCommand
         table.AddRow("whole sweep / target compute", "1/" + F(1 / r.TotalSweepFraction, "F1"));
         table.AddRow("target compute", F(r.TargetFlops, "E3"));
         table.AddRow("predicted loss", $"{F(r.PredictedLoss, "F4")} ± {F(r.PredictedLossStandardError, "F4")}");
+        if (r.PredictedLossBootstrap is { } b)
+            table.AddRow("bootstrap: sd, 90% interval", Markup.Escape($"{F(b.StandardDeviation, "F4")}, [{F(b.Low, "F4")}, {F(b.High, "F4")}]"));
         if (r.ActualLoss is double a) table.AddRow("actual loss", F(a, "F4"));
         if (r.RelativeError is double e) table.AddRow("relative error", F(e * 100, "F2") + " %");
         table.AddRow("plot", Markup.Escape(r.Plot));
