@@ -4,7 +4,6 @@ using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Pipeline.Kinds;
 using DataPipe.Tokenize.Stages;
 using DataPipe.Tokenize.Tokenizers;
-using Spectre.Console;
 
 namespace DataPipe.Jobs.Commands;
 
@@ -29,7 +28,7 @@ public static class TokenizerTrainCommand
             var stage = new TrainBpeStage(TokenizeKind.BpeSchema.ReadFlags(parse, flags, new TrainBpeOptions { Input = parse.GetValue(input)! }));
             var result = await StageConsole.RunAsync(stage, parse.GetValue(output)!, new ExecutorOptions { Workers = 1, MaxAttempts = 1, Force = parse.GetValue(force) }, ct).ConfigureAwait(false);
             var tokenizer = ByteLevelBpeTokenizer.Load(result.OutputDir);
-            AnsiConsole.MarkupLine($"tokenizer: [blue]bpe:{Markup.Escape(result.OutputDir)}[/] ({tokenizer.Identity.VocabSize:N0} tokens, end-of-text {tokenizer.Identity.EotId}, hash {tokenizer.Identity.VocabHash[..12]})");
+            foreach (var line in TextWrap.Wrap($"tokenizer: bpe:{result.OutputDir} ({tokenizer.Identity.VocabSize:N0} tokens, end-of-text {tokenizer.Identity.EotId}, hash {tokenizer.Identity.VocabHash[..12]})")) Console.WriteLine(line);
             return 0;
         });
         return new Command("tokenizer", "Tokenizer tools: 'tokenizer train' learns a byte-level BPE") { train };

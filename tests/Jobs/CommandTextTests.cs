@@ -491,4 +491,35 @@ public class CommandTextTests
             "      " + string.Join(' ', Enumerable.Repeat("word", 15)),
         ], right);
     }
+
+    [Fact]
+    public void Each_lost_attempt_in_status_starts_a_line_of_its_own_within_80_columns()
+    {
+        var statuses = new[]
+        {
+            new DataPipe.Jobs.Execution.StepStatus
+            {
+                Step = "filter",
+                OutputDir = $"{Root}/filter",
+                State = "running",
+                Lost =
+                [
+                    new(417, "gpu-node-0417.compute.cluster-west.example-university.edu", new DateTime(2024, 3, 1, 22, 14, 5, DateTimeKind.Utc), "gpu-node-0022"),
+                    new(418, "node-7", new DateTime(2024, 3, 1, 22, 14, 9, DateTimeKind.Utc), null),
+                ],
+            },
+        };
+
+        var lines = StatusText.LostLines(statuses);
+
+        FitsEightyColumns(lines);
+        Assert.Equal(
+        [
+            "filter: task 417 lost on",
+            "  gpu-node-0417.compute.cluster-west.example-university.edu (its attempt started",
+            "  22:14:05 and never ended); rerun on gpu-node-0022",
+            "filter: task 418 lost on node-7 (its attempt started 22:14:09 and never ended);",
+            "  not rerun yet",
+        ], lines);
+    }
 }
