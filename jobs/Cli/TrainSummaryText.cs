@@ -34,4 +34,20 @@ public static class TrainSummaryText
         if (lossPlotExists) lines.AddRange(TextWrap.Wrap("loss plot: " + Path.Combine(runDir, LossPlot.FileName)));
         return lines;
     }
+
+    /// <summary>
+    /// The progress line of a step, within <see cref="TextWrap.Columns"/> columns (wrapped under itself in the rare case
+    /// it is longer: six-digit step counts with MFU).
+    /// </summary>
+    public static IReadOnlyList<string> StepLines(StepMetric row, int steps) => TextWrap.Wrap(string.Create(CultureInfo.InvariantCulture,
+        $"[train] step {row.Step}/{steps} loss {row.Loss:F4} lr {row.Lr:0.00e+0} grad_norm {row.GradNorm:F3} {row.TokensPerSecond:N0} tok/s{(row.Mfu is double m ? $" mfu {m:P1}" : "")}"));
+
+    /// <summary>An evaluation's line, then its generated sample (line breaks as spaces) wrapped under "[sample]".</summary>
+    public static IReadOnlyList<string> EvalLines(EvalMetric row)
+    {
+        var lines = new List<string>(TextWrap.Wrap(string.Create(CultureInfo.InvariantCulture,
+            $"[eval] step {row.Step} val_loss {row.ValLoss:F4} perplexity {row.Perplexity:F2} bits/byte {row.BitsPerByte:F4}")));
+        if (row.Sample is { Length: > 0 } s) lines.AddRange(TextWrap.Wrap($"[sample] {s.ReplaceLineEndings(" ")}"));
+        return lines;
+    }
 }

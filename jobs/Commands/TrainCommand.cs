@@ -61,14 +61,11 @@ public static class TrainCommand
             OnStep = row =>
             {
                 if (row.Step % every == 0 || row.Step == config.Steps || row.Step == 1)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"[train] step {row.Step}/{config.Steps} loss {row.Loss:F4} lr {row.Lr:E2} grad_norm {row.GradNorm:F3} {row.TokensPerSecond:N0} tok/s{(row.Mfu is double m ? $" mfu {m:P1}" : "")}"));
+                    foreach (var line in TrainSummaryText.StepLines(row, config.Steps)) Console.WriteLine(line);
             },
             OnEval = row =>
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[eval] step {row.Step} val_loss {row.ValLoss:F4} perplexity {row.Perplexity:F2} bits/byte {row.BitsPerByte:F4}"));
-                if (row.Sample is { Length: > 0 } s) Console.WriteLine($"[sample] {s.ReplaceLineEndings(" ")}");
+                foreach (var line in TrainSummaryText.EvalLines(row)) Console.WriteLine(line);
             },
         };
         // One attempt: a retry would resume from a checkpoint the failed attempt may have left half-consistent with its metrics.

@@ -522,4 +522,34 @@ public class CommandTextTests
             "  not rerun yet",
         ], lines);
     }
+
+    [Fact]
+    public void Trains_progress_lines_and_generated_samples_stay_within_80_columns()
+    {
+        var step = new DataPipe.Train.Metrics.StepMetric { Step = 412_000, Loss = 2.86521, Lr = 0.0006, GradNorm = 0.3121, TokensPerSecond = 303_639.4, Mfu = 0.412 };
+        var eval = new DataPipe.Train.Metrics.EvalMetric
+        {
+            Step = 412_000,
+            ValLoss = 2.90391,
+            Perplexity = 18.2447,
+            BitsPerByte = 0.88481,
+            Sample = "The lighthouse keeper climbed the hundred and twelve steps every evening at dusk,\nand every evening he counted them, and every evening the count came out the same.",
+        };
+
+        var stepLines = TrainSummaryText.StepLines(step, 600_000);
+        var evalLines = TrainSummaryText.EvalLines(eval);
+
+        FitsEightyColumns(stepLines);
+        FitsEightyColumns(evalLines);
+        Assert.Equal(["[train] step 412000/600000 loss 2.8652 lr 6.00e-4 grad_norm 0.312 303,639 tok/s", "  mfu 41.2 %"], stepLines);
+        Assert.Equal(["[train] step 8/8 loss 7.0650 lr 2.67e-3 grad_norm 0.916 1,518 tok/s"],
+            TrainSummaryText.StepLines(new DataPipe.Train.Metrics.StepMetric { Step = 8, Loss = 7.065, Lr = 0.00267, GradNorm = 0.916, TokensPerSecond = 1_518 }, 8));
+        Assert.Equal(
+        [
+            "[eval] step 412000 val_loss 2.9039 perplexity 18.24 bits/byte 0.8848",
+            "[sample] The lighthouse keeper climbed the hundred and twelve steps every",
+            "  evening at dusk, and every evening he counted them, and every evening the",
+            "  count came out the same.",
+        ], evalLines);
+    }
 }
