@@ -552,4 +552,20 @@ public class CommandTextTests
             "  count came out the same.",
         ], evalLines);
     }
+
+    [Fact]
+    public void A_stages_progress_line_in_a_log_fits_80_columns_at_crawl_scale()
+    {
+        var p = new StageProgress("dedup.signatures", new StagePlan(9_000, 3_154_902_117_000, "bytes"));
+        p.Advance(1_204_551_990_123);
+        p.AddRowsIn(1_877_020_334);
+        p.AddRowsOut(1_877_020_330);
+        for (int i = 0; i < 3_417; i++) p.TaskCompleted();
+
+        var lines = StageConsole.ProgressLines(p);
+
+        FitsEightyColumns(lines);
+        Assert.Equal(["[dedup.signatures] tasks 3417/9000, 1.205 T/3.155 T bytes, rows 1.877 G in,", "  1.877 G out"], lines);
+        FitsEightyColumns(StageConsole.StartLines(p));
+    }
 }
