@@ -52,6 +52,12 @@ public static class TextWrap
         return lines;
     }
 
+    /// <summary>Writes <paramref name="text"/> to the console wrapped by <see cref="Wrap"/>: a command's log lines.</summary>
+    public static void Print(string text)
+    {
+        foreach (var line in Wrap(text)) Console.WriteLine(line);
+    }
+
     /// <summary>
     /// <paramref name="path"/> itself when at most <paramref name="max"/> characters; else its first folder, as many of
     /// its last folders and its file name as fit, and as many more leading folders as then fit, around "..."

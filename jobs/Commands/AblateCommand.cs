@@ -66,7 +66,7 @@ public static class AblateCommand
                 Config = config,
                 Tokens = parse.GetValue(tokens),
                 Out = parse.GetValue(output) ?? Path.Combine(def.OutputRoot, "ablation"),
-            }, line => Console.WriteLine($"[ablate] {line}"), ct).ConfigureAwait(false);
+            }, line => TextWrap.Print($"[ablate] {line}"), ct).ConfigureAwait(false);
 
             foreach (var line in AblationText.Lines(report)) Console.WriteLine(line);
             return 0;
@@ -105,7 +105,7 @@ public static class AblateCommand
             Config = config,
             Tokens = tokens,
             Out = output ?? Path.Combine(def.OutputRoot, "ablation"),
-        }, line => Console.WriteLine($"[ablate] {line}"), ct).ConfigureAwait(false);
+        }, line => TextWrap.Print($"[ablate] {line}"), ct).ConfigureAwait(false);
 
         foreach (var line in AblationText.SeededLines(report, Path.Combine(Path.GetDirectoryName(report.Plot)!, DataAblation.ReportFile))) Console.WriteLine(line);
         return 0;

@@ -35,7 +35,7 @@ public static class FilterTrainClassifierCommand
                 start = start with { Training = start.Training with { Features = start.Training.Features with { Bigrams = false } } };
             var settings = ClassifierTrainingSchema.Schema.ReadFlags(parse, flags, start);
             string dir = parse.GetValue(output)!;
-            var trained = await TrainClassifier.RunAsync(parse.GetValue(positives)!, parse.GetValue(negatives)!, dir, settings.Text, settings.Training, Console.WriteLine, ct).ConfigureAwait(false);
+            var trained = await TrainClassifier.RunAsync(parse.GetValue(positives)!, parse.GetValue(negatives)!, dir, settings.Text, settings.Training, TextWrap.Print, ct).ConfigureAwait(false);
             Print(trained.Report, dir);
             return 0;
         });

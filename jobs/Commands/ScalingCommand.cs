@@ -67,7 +67,7 @@ public static class ScalingCommand
             if (parse.GetValue(sizes) is { Length: > 0 } s)
                 options = options with { Sizes = s.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ModelSize.Parse).ToList() };
 
-            var report = await ScalingSweep.RunAsync(options, line => Console.WriteLine($"[scaling] {line}"), ct).ConfigureAwait(false);
+            var report = await ScalingSweep.RunAsync(options, line => TextWrap.Print($"[scaling] {line}"), ct).ConfigureAwait(false);
             foreach (var line in ScalingText.Lines(report)) Console.WriteLine(line);
             return 0;
         });
