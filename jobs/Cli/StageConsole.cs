@@ -63,6 +63,17 @@ public static class StageConsole
         return lines;
     }
 
+    /// <summary>The line a stage's start writes to a log (not a terminal), wrapped within <see cref="TextWrap.Columns"/> columns.</summary>
+    public static IReadOnlyList<string> StartLines(StageProgress p) =>
+        TextWrap.Wrap(string.Create(CultureInfo.InvariantCulture, $"[{p.Stage}] {p.TaskCount} task(s), {p.TotalWork:N0} {p.WorkUnit} of work"));
+
+    /// <summary>
+    /// The line written to a log every 10 seconds while a stage runs: tasks done, work done (counts as in a table:
+    /// exact below ten million, else M/G/T), rows in and out; wrapped within <see cref="TextWrap.Columns"/> columns.
+    /// </summary>
+    public static IReadOnlyList<string> ProgressLines(StageProgress p) => TextWrap.Wrap(
+        $"[{p.Stage}] tasks {p.TasksDone}/{p.TaskCount}, {TextTable.Count(p.DoneWork)}/{TextTable.Count(p.TotalWork)} {p.WorkUnit}, rows {TextTable.Count(p.RowsIn)} in, {TextTable.Count(p.RowsOut)} out");
+
     private sealed class ProgressObserver(ProgressContext ctx) : IStageObserver, IDisposable
     {
         private readonly CancellationTokenSource _stop = new();
@@ -110,13 +121,13 @@ public static class StageConsole
 
         public void StageStarted(StageProgress p)
         {
-            Console.WriteLine($"[{p.Stage}] {p.TaskCount} task(s), {p.TotalWork:N0} {p.WorkUnit} of work");
+            foreach (var line in StartLines(p)) Console.WriteLine(line);
             _poller = Task.Run(async () =>
             {
                 while (!_stop.IsCancellationRequested)
                 {
                     try { await Task.Delay(10_000, _stop.Token).ConfigureAwait(false); } catch (OperationCanceledException) { break; }
-                    Console.WriteLine($"[{p.Stage}] tasks {p.TasksDone}/{p.TaskCount}, {p.DoneWork:N0}/{p.TotalWork:N0} {p.WorkUnit}, rows {p.RowsIn:N0} in, {p.RowsOut:N0} out");
+                    foreach (var line in ProgressLines(p)) Console.WriteLine(line);
                 }
             });
         }

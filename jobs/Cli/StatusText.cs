@@ -1,3 +1,4 @@
+using System.Globalization;
 using DataPipe.Jobs.Execution;
 
 namespace DataPipe.Jobs.Cli;
@@ -22,4 +23,12 @@ public static class StatusText
         }
         return table.Lines();
     }
+
+    /// <summary>
+    /// Each attempt that started and never ended (its node lost), as a sentence wrapped within
+    /// <see cref="TextWrap.Columns"/> columns: the step, the task, the node, when it started and where it reran.
+    /// </summary>
+    public static IReadOnlyList<string> LostLines(IReadOnlyList<StepStatus> statuses) =>
+        [.. statuses.SelectMany(s => s.Lost.SelectMany(l => TextWrap.Wrap(string.Create(CultureInfo.InvariantCulture,
+            $"{s.Step}: task {l.Task} lost on {l.Host} (its attempt started {l.StartedAt:HH:mm:ss} and never ended); {(l.RerunOn is null ? "not rerun yet" : $"rerun on {l.RerunOn}")}"))))];
 }

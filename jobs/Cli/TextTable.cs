@@ -5,7 +5,8 @@ namespace DataPipe.Jobs.Cli;
 
 /// <summary>
 /// A plain-text table for summaries read in a terminal and in a log file alike: fixed columns sized to their widest
-/// cell, one line per row, no box characters and no wrapping of cells, so a row stays one line; and note rows, free
+/// cell, one line per row, no box characters, no wrapping of cells but the last column's when it would pass
+/// <see cref="TextWrap.Columns"/> (see <see cref="Lines"/>); and note rows, free
 /// text indented under the row they belong to (a step's drop reasons, each on its own line), word-wrapped at
 /// <see cref="TextWrap.Columns"/> when longer (a failed task's error and log).
 /// </summary>
@@ -38,11 +39,23 @@ public sealed class TextTable
         return this;
     }
 
+    /// <summary>
+    /// The table as lines of at most <see cref="TextWrap.Columns"/> characters, provided the columns before the last fit
+    /// (callers keep those cells short: names, counts). The last column takes the room that is left: a longer cell is
+    /// word-wrapped inside that column when it is left-aligned and the room is at least <see cref="MinWrapRoom"/>
+    /// (a sample row's text), else it goes on the lines under its row, indented, as a note would.
+    /// </summary>
     public IReadOnlyList<string> Lines()
     {
+        int n = _columns.Count;
         var widths = _columns.Select(c => c.Header.Length).ToArray();
         foreach (var row in _rows.OfType<string[]>())
             for (int i = 0; i < row.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
+        // The room the last column has; it is as wide as its widest cell that fits there.
+        int before = widths.Take(n - 1).Sum() + 2 * (n - 1);
+        int room = Math.Max(TextWrap.Columns - before, _columns[n - 1].Header.Length);
+        widths[n - 1] = _rows.OfType<string[]>().Select(row => row[n - 1].Length).Where(w => w <= room).Append(_columns[n - 1].Header.Length).Max();
+        bool wrapInside = !_columns[n - 1].Right && room >= MinWrapRoom;
         string Format(IReadOnlyList<string> cells)
         {
             var sb = new StringBuilder();
@@ -57,11 +70,36 @@ public sealed class TextTable
         lines.Add(new string('-', lines[0].Length));
         for (int r = 0; r < _rows.Count; r++)
         {
-            if (_rows[r] is { } cells) lines.Add(Format(cells));
-            else lines.AddRange(TextWrap.Wrap(_notes[r]!, TextWrap.Columns, indent: "    "));
+            if (_rows[r] is not { } cells)
+            {
+                lines.AddRange(TextWrap.Wrap(_notes[r]!, TextWrap.Columns, indent: "    "));
+                continue;
+            }
+            string last = cells[n - 1];
+            if (last.Length <= room)
+            {
+                lines.Add(Format(cells));
+                continue;
+            }
+            var head = cells.Take(n - 1).Append("").ToArray();
+            if (wrapInside)
+            {
+                var parts = TextWrap.Wrap(last, room, hanging: 0);
+                head[n - 1] = parts[0];
+                lines.Add(Format(head));
+                lines.AddRange(parts.Skip(1).Select(p => (new string(' ', before) + p).TrimEnd()));
+            }
+            else
+            {
+                lines.Add(Format(head));
+                lines.AddRange(TextWrap.Wrap(last, TextWrap.Columns, indent: "    "));
+            }
         }
         return lines;
     }
+
+    /// <summary>The least room in which the last column's long cells are wrapped in place rather than put under their row.</summary>
+    public const int MinWrapRoom = 24;
 
     /// <summary>
     /// A count in a cell: exact below ten million (at most 9 characters, "9,999,999"), else four significant digits and

@@ -6,7 +6,7 @@ using DataPipe.Tokenize.Shards;
 using DataPipe.Tokenize.Tokenizers;
 using DataPipe.Train;
 using DataPipe.Train.Ablation;
-using Spectre.Console;
+using DataPipe.Jobs.Cli;
 
 using DataPipe.Jobs.Pipeline.Kinds;
 
@@ -66,22 +66,9 @@ public static class AblateCommand
                 Config = config,
                 Tokens = parse.GetValue(tokens),
                 Out = parse.GetValue(output) ?? Path.Combine(def.OutputRoot, "ablation"),
-            }, line => Console.WriteLine($"[ablate] {line}"), ct).ConfigureAwait(false);
+            }, line => TextWrap.Print($"[ablate] {line}"), ct).ConfigureAwait(false);
 
-            var table = new Table().Title("[bold]data ablation[/]: held-out loss on curated text").AddColumn("arm").AddColumn("documents")
-                .AddColumn(new TableColumn("docs").RightAligned()).AddColumn(new TableColumn("train tokens").RightAligned())
-                .AddColumn(new TableColumn("epochs").RightAligned()).AddColumn(new TableColumn("held-out loss").RightAligned())
-                .AddColumn(new TableColumn("bits/byte").RightAligned());
-            foreach (var a in report.Arms)
-                table.AddRow(a.Name, Markup.Escape(a.Documents), a.DocumentsUsed.ToString("N0", CultureInfo.InvariantCulture),
-                    a.TrainTokensAvailable.ToString("N0", CultureInfo.InvariantCulture), a.Epochs.ToString(CultureInfo.InvariantCulture),
-                    a.FinalValLoss.ToString("F4", CultureInfo.InvariantCulture), a.FinalBitsPerByte.ToString("F4", CultureInfo.InvariantCulture));
-            AnsiConsole.Write(table);
-            double delta = report.Arms[1].FinalValLoss - report.Arms[0].FinalValLoss;
-            AnsiConsole.MarkupLine(delta < 0
-                ? $"curation [green]helped[/]: held-out loss {-delta:F4} nats/token lower on curated data"
-                : $"curation [red]did not help[/]: held-out loss {delta:F4} nats/token higher on curated data");
-            AnsiConsole.MarkupLine($"plot: [blue]{Markup.Escape(report.Plot)}[/]");
+            foreach (var line in AblationText.Lines(report)) Console.WriteLine(line);
             return 0;
         });
         return command;
@@ -118,25 +105,9 @@ public static class AblateCommand
             Config = config,
             Tokens = tokens,
             Out = output ?? Path.Combine(def.OutputRoot, "ablation"),
-        }, line => Console.WriteLine($"[ablate] {line}"), ct).ConfigureAwait(false);
+        }, line => TextWrap.Print($"[ablate] {line}"), ct).ConfigureAwait(false);
 
-        var ci = CultureInfo.InvariantCulture;
-        var table = new Table().Title($"[bold]data ablation[/]: {report.TokensPerArm:N0} tokens per run, {seedValues.Count} seed(s); mean ± std over seeds")
-            .AddColumn("arm").AddColumn(new TableColumn("docs").RightAligned()).AddColumn(new TableColumn("epochs").RightAligned());
-        foreach (var set in sets) table.AddColumn(new TableColumn($"{Markup.Escape(set.Name)} loss").RightAligned()).AddColumn(new TableColumn($"{Markup.Escape(set.Name)} bits/byte").RightAligned());
-        foreach (var arm in report.Arms)
-        {
-            var cells = new List<string> { Markup.Escape(arm.Arm), arm.DocumentsUsed.ToString("N0", ci), arm.Epochs.ToString("F2", ci) };
-            foreach (var set in sets)
-            {
-                var s = report.Summary.First(x => x.Arm == arm.Arm && x.EvalSet == set.Name);
-                cells.Add(string.Create(ci, $"{s.MeanLoss:F4} ± {s.StdLoss:F4}"));
-                cells.Add(string.Create(ci, $"{s.MeanBitsPerByte:F4} ± {s.StdBitsPerByte:F4}"));
-            }
-            table.AddRow([.. cells]);
-        }
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"report: [blue]{Markup.Escape(Path.Combine(Path.GetDirectoryName(report.Plot)!, DataAblation.ReportFile))}[/]  plot: [blue]{Markup.Escape(report.Plot)}[/]");
+        foreach (var line in AblationText.SeededLines(report, Path.Combine(Path.GetDirectoryName(report.Plot)!, DataAblation.ReportFile))) Console.WriteLine(line);
         return 0;
     }
 

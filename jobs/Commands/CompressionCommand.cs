@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DataPipe.Train.Compression;
-using Spectre.Console;
+using DataPipe.Jobs.Cli;
 
 namespace DataPipe.Jobs.Commands;
 
@@ -20,15 +20,7 @@ public static class CompressionCommand
         command.SetAction(async (parse, ct) =>
         {
             var r = await CompressionReport.RunAsync(parse.GetValue(run)!, parse.GetValue(data), ct).ConfigureAwait(false);
-            var ci = CultureInfo.InvariantCulture;
-            var table = new Table().Title("[bold]compression of the training stream[/]")
-                .AddColumn("coder").AddColumn(new TableColumn("bytes").RightAligned()).AddColumn(new TableColumn("ratio").RightAligned()).AddColumn(new TableColumn("bits/byte").RightAligned());
-            table.AddRow("raw UTF-8", r.RawBytes.ToString("N0", ci), "1.00", "8.000");
-            table.AddRow("GPT (prequential code + xz'd code/config)", r.TotalBytes.ToString("N0", ci), r.Ratio.ToString("F2", ci), r.BitsPerByte.ToString("F3", ci));
-            foreach (var b in r.Baselines) table.AddRow(b.Name, b.Bytes.ToString("N0", ci), b.Ratio.ToString("F2", ci), b.BitsPerByte.ToString("F3", ci));
-            AnsiConsole.Write(table);
-            Console.WriteLine(string.Create(ci, $"stream: {r.Steps} steps, {r.Tokens:N0} tokens seen once; code length {r.CodeLengthBits / 8:N0} bytes + model code and config {r.ModelCodeBytes:N0} bytes ({r.CodeFiles.Count} files)"));
-            Console.WriteLine($"report: {Path.Combine(Path.GetFullPath(parse.GetValue(run)!), CompressionReport.FileName)}");
+            foreach (var line in CompressionText.Lines(r, Path.Combine(Path.GetFullPath(parse.GetValue(run)!), CompressionReport.FileName))) Console.WriteLine(line);
             return 0;
         });
         return command;

@@ -6,7 +6,6 @@ using DataPipe.Core.Execution;
 using DataPipe.Dedup;
 using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Pipeline.Kinds;
-using Spectre.Console;
 
 namespace DataPipe.Jobs.Commands;
 
@@ -49,24 +48,6 @@ public static class DedupCommand
 
     private static void PrintStats(DedupStats s, string path)
     {
-        static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
-        var table = new Table().Title("[bold]dedup[/]").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
-        table.AddRow("documents in", N(s.DocumentsIn));
-        table.AddRow("exact duplicates", N(s.ExactDuplicates));
-        table.AddRow("near duplicates", N(s.NearDuplicates));
-        table.AddRow("documents out", N(s.DocumentsOut));
-        table.AddRow("clusters (2+ documents)", N(s.Clusters));
-        table.AddRow("candidate pairs checked", N(s.CandidatePairsChecked));
-        table.AddRow("rejected by verification", N(s.PairsRejectedByVerification));
-        table.AddRow("banding", $"{s.Banding.Bands} x {s.Banding.Rows}, threshold {s.Threshold.ToString(CultureInfo.InvariantCulture)}, verify {s.Verify.ToString().ToLowerInvariant()}");
-        AnsiConsole.Write(table);
-        if (s.LargestClusters.Count > 0)
-        {
-            var largest = new Table().Title("[bold]largest clusters[/]").AddColumn("cluster").AddColumn(new TableColumn("size").RightAligned()).AddColumn("example URLs");
-            foreach (var c in s.LargestClusters)
-                largest.AddRow(c.Cluster.ToString(CultureInfo.InvariantCulture), N(c.Size), Markup.Escape(string.Join("\n", c.ExampleUrls)));
-            AnsiConsole.Write(largest);
-        }
-        AnsiConsole.MarkupLine($"stats: [blue]{Markup.Escape(path)}[/]");
+        foreach (var line in DedupStatsText.Lines(s, path)) Console.WriteLine(line);
     }
 }

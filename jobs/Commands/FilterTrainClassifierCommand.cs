@@ -6,7 +6,6 @@ using DataPipe.Core.Execution;
 using DataPipe.Filter.Classifier;
 using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Pipeline.Kinds;
-using Spectre.Console;
 using YamlDotNet.RepresentationModel;
 
 namespace DataPipe.Jobs.Commands;
@@ -57,17 +56,6 @@ public static class FilterTrainClassifierCommand
 
     private static void Print(ClassifierReport r, string dir)
     {
-        static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
-        var table = new Table().Title("[bold]filter train-classifier[/]").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
-        table.AddRow("train examples (pos / neg)", $"{r.TrainPositives:N0} / {r.TrainNegatives:N0}");
-        table.AddRow("held out (pos / neg)", $"{r.HoldoutPositives:N0} / {r.HoldoutNegatives:N0}");
-        table.AddRow("held-out AUC", F(r.HoldoutAuc));
-        table.AddRow("train AUC", F(r.TrainAuc));
-        table.AddRow($"precision @ {r.Threshold.ToString(CultureInfo.InvariantCulture)}", F(r.Precision));
-        table.AddRow($"recall @ {r.Threshold.ToString(CultureInfo.InvariantCulture)}", F(r.Recall));
-        table.AddRow("device", r.Device);
-        table.AddRow("training seconds", r.TrainSeconds.ToString("F2", CultureInfo.InvariantCulture));
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"model: [blue]{Markup.Escape(Path.GetFullPath(dir))}[/] ({ModelFolder.ReportFile}, {ModelFolder.HistogramFile})");
+        foreach (var line in ClassifierReportText.Lines(r, Path.GetFullPath(dir))) Console.WriteLine(line);
     }
 }

@@ -8,6 +8,7 @@ using DataPipe.Filter.Classifier;
 using DataPipe.Ingest;
 using DataPipe.Ingest.RealWeb;
 using DataPipe.Ingest.Warc;
+using DataPipe.Jobs.Cli;
 
 namespace DataPipe.Jobs.Commands;
 
@@ -48,13 +49,9 @@ public static class RealWebClassifierCommand
         command.SetAction(parse =>
         {
             var (rows, summaries) = Evaluate(parse.GetValue(corpus)!, parse.GetValue(model)!, parse.GetValue(alpha), parse.GetValue(seed));
-            var ci = CultureInfo.InvariantCulture;
-            Console.WriteLine($"{"subset",-8} {"refs",5} {"boiler",6} {"AUC",7} {"kept",7} {"E[kept]",8} {"med ref",8} {"med boil",8} {"rules drop",10} {"rules+kept",10}");
-            foreach (var s in summaries)
-                Console.WriteLine(string.Create(ci, $"{s.Subset,-8} {s.References,5} {s.Boilerplates,6} {s.Auc,7:F4} {s.KeptFraction,7:P1} {s.ExpectedKeptFraction,8:P1} {s.MedianReferenceScore,8:F3} {s.MedianBoilerplateScore,8:F3} {s.DroppedByRulesFraction,10:P1} {s.PipelineKeptFraction,10:P1}"));
             string file = Path.Combine(parse.GetValue(model)!, "classifier-eval.json");
             File.WriteAllText(file, JsonSerializer.Serialize(new { alpha = parse.GetValue(alpha), summaries, rows }, DataPipeJson.Options));
-            Console.WriteLine($"report: {file}");
+            foreach (var line in RealWebClassifierText.Lines(summaries, file)) Console.WriteLine(line);
             return 0;
         });
         return command;

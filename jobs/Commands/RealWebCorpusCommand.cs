@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using DataPipe.Ingest.RealWeb;
+using DataPipe.Jobs.Cli;
 
 namespace DataPipe.Jobs.Commands;
 
@@ -35,13 +36,13 @@ public static class RealWebCorpusCommand
             };
             string outDir = parse.GetValue(output)!;
             var s = RealWebCorpus.Write(outDir, options);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"realweb-corpus: {s.Pages:N0} pages of {s.Sites:N0} sites from {options.SharedData} in {clock.Elapsed.TotalSeconds:F1} s"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  crawl: {s.CrawlPages:N0} pages in {s.CrawlFiles.Count} files ({Path.Combine(outDir, RealWebCorpus.CrawlFolder)})"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  held out for evaluation: {s.EvalPages:N0} pages, {s.EvalReferences:N0} reference texts; positive sites: {s.PositivePages:N0} pages, {s.PositiveReferences:N0} reference texts"));
-            Console.WriteLine($"  manifest: {Path.Combine(outDir, RealWebCorpus.ManifestFile)}");
+            foreach (var line in TextWrap.Wrap(string.Create(CultureInfo.InvariantCulture,
+                $"realweb-corpus: {s.Pages:N0} pages of {s.Sites:N0} sites from {options.SharedData} in {clock.Elapsed.TotalSeconds:F1} s"))) Console.WriteLine(line);
+            foreach (var line in TextWrap.Wrap(string.Create(CultureInfo.InvariantCulture,
+                $"crawl: {s.CrawlPages:N0} pages in {s.CrawlFiles.Count} files ({Path.Combine(outDir, RealWebCorpus.CrawlFolder)})"), indent: "  ")) Console.WriteLine(line);
+            foreach (var line in TextWrap.Wrap(string.Create(CultureInfo.InvariantCulture,
+                $"held out for evaluation: {s.EvalPages:N0} pages, {s.EvalReferences:N0} reference texts; positive sites: {s.PositivePages:N0} pages, {s.PositiveReferences:N0} reference texts"), indent: "  ")) Console.WriteLine(line);
+            foreach (var line in TextWrap.Wrap($"manifest: {Path.Combine(outDir, RealWebCorpus.ManifestFile)}", indent: "  ")) Console.WriteLine(line);
             return 0;
         });
         return command;

@@ -3,7 +3,7 @@ using System.Globalization;
 using DataPipe.Train;
 using DataPipe.Core.Errors;
 using DataPipe.Train.Scaling;
-using Spectre.Console;
+using DataPipe.Jobs.Cli;
 
 using DataPipe.Jobs.Pipeline.Kinds;
 
@@ -76,35 +76,11 @@ public static class ScalingCommand
             if (parse.GetValue(sizes) is { Length: > 0 } s)
                 options = options with { Sizes = s.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ModelSize.Parse).ToList() };
 
-            var report = await ScalingSweep.RunAsync(options, line => Console.WriteLine($"[scaling] {line}"), ct).ConfigureAwait(false);
-            Print(report);
+            var report = await ScalingSweep.RunAsync(options, line => TextWrap.Print($"[scaling] {line}"), ct).ConfigureAwait(false);
+            foreach (var line in ScalingText.Lines(report)) Console.WriteLine(line);
             return 0;
         });
         return command;
     }
 
-    private static void Print(ScalingReport r)
-    {
-        string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
-        var points = new Table().Title("[bold]scaling sweep[/]").AddColumn("model").AddColumn(new TableColumn("params").RightAligned())
-            .AddColumn(new TableColumn("tokens").RightAligned()).AddColumn(new TableColumn("FLOPs").RightAligned())
-            .AddColumn(new TableColumn("val loss").RightAligned()).AddColumn(new TableColumn("s").RightAligned());
-        foreach (var p in r.Points.Append(r.Target).OfType<ScalingPoint>())
-            points.AddRow(Markup.Escape(p.Name), F(p.Parameters, "N0"), F(p.Tokens, "N0"), F(p.Flops, "E2"), F(p.ValLoss, "F4"), F(p.Seconds, "F1"));
-        AnsiConsole.Write(points);
-
-        var table = new Table().Title("[bold]scaling fit[/]").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
-        table.AddRow("L(C) = a·C^b + c", Markup.Escape($"a {r.FitA:G4} ± {r.FitAStandardError:G2}, b {r.FitB:F4} ± {r.FitBStandardError:F4}, c {r.FitC:F4} ± {r.FitCStandardError:F4}"));
-        table.AddRow("sweep span (largest / smallest compute)", F(r.SweepSpan, "F1") + "x");
-        table.AddRow("largest sweep / target compute", "1/" + F(1 / r.LargestSweepFraction, "F0"));
-        table.AddRow("whole sweep / target compute", "1/" + F(1 / r.TotalSweepFraction, "F1"));
-        table.AddRow("target compute", F(r.TargetFlops, "E3"));
-        table.AddRow("predicted loss", $"{F(r.PredictedLoss, "F4")} ± {F(r.PredictedLossStandardError, "F4")}");
-        if (r.PredictedLossBootstrap is { } b)
-            table.AddRow("bootstrap: sd, 90% interval", Markup.Escape($"{F(b.StandardDeviation, "F4")}, [{F(b.Low, "F4")}, {F(b.High, "F4")}]"));
-        if (r.ActualLoss is double a) table.AddRow("actual loss", F(a, "F4"));
-        if (r.RelativeError is double e) table.AddRow("relative error", F(e * 100, "F2") + " %");
-        table.AddRow("plot", Markup.Escape(r.Plot));
-        AnsiConsole.Write(table);
-    }
 }

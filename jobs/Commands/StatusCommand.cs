@@ -3,8 +3,6 @@ using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Execution;
 using DataPipe.Jobs.Pipeline;
 
-using Spectre.Console;
-
 namespace DataPipe.Jobs.Commands;
 
 /// <summary><c>datapipe status PIPELINE.yaml</c>: per stage, tasks done/running/failed, rows and task time so far.</summary>
@@ -30,22 +28,18 @@ public static class StatusCommand
             });
             Console.WriteLine($"{def.Name}: {def.OutputRoot}");
             foreach (var line in StatusText.Lines(statuses, def.OutputRoot)) Console.WriteLine(line);
-            foreach (var s in statuses)
-            {
-                foreach (var l in s.Lost)
-                    AnsiConsole.MarkupLine(Markup.Escape($"{s.Step}: task {l.Task} lost on {l.Host} (its attempt started {l.StartedAt:HH:mm:ss} and never ended); {(l.RerunOn is null ? "not rerun yet" : $"rerun on {l.RerunOn}")}"));
-            }
+            foreach (var line in StatusText.LostLines(statuses)) Console.WriteLine(line);
             if (PipelineRecord.Read(def.OutputRoot)?.Executor == "slurm" && SlurmClient.IsInstalled)
             {
                 try
                 {
                     var down = (await client.NodesAsync(ct).ConfigureAwait(false)).Where(n => n.State.EndsWith('*') || !UpStates.Contains(n.State.TrimEnd('~', '#', '!', '%', '$', '@', '^', '-'))).ToList();
                     foreach (var (node, state, reason) in down)
-                        AnsiConsole.MarkupLine(Markup.Escape($"slurm node {node}: {state}{(reason.Length > 0 ? $" ({reason})" : "")}"));
+                        foreach (var line in TextWrap.Wrap($"slurm node {node}: {state}{(reason.Length > 0 ? $" ({reason})" : "")}")) Console.WriteLine(line);
                 }
                 catch (Core.Errors.DataPipeException e)
                 {
-                    AnsiConsole.MarkupLine(Markup.Escape($"slurm nodes: unknown ({e.Message})"));
+                    foreach (var line in TextWrap.Wrap($"slurm nodes: unknown ({e.Message})")) Console.WriteLine(line);
                 }
             }
             return 0;

@@ -6,7 +6,6 @@ using DataPipe.Jobs.Pipeline.Kinds;
 using DataPipe.Tokenize.Shards;
 using DataPipe.Tokenize.Stages;
 using DataPipe.Tokenize.Tokenizers;
-using Spectre.Console;
 
 namespace DataPipe.Jobs.Commands;
 
@@ -55,15 +54,7 @@ public static class TokenizeCommand
         command.SetAction(async (parse, ct) =>
         {
             var report = await TokenShardVerifier.VerifyAsync(parse.GetValue(dir)!, ct).ConfigureAwait(false);
-            var table = new Table().Title("[bold]tokenize verify[/]").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
-            table.AddRow("tokenizer", Markup.Escape($"{report.Tokenizer.Kind}:{report.Tokenizer.Name} ({report.Tokenizer.VocabSize:N0} ids)"));
-            table.AddRow("shards", report.Shards.ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow("rows", report.Rows.ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow("tokens", report.Tokens.ToString("N0", CultureInfo.InvariantCulture));
-            AnsiConsole.Write(table);
-            string sample = report.SampleText.Length > 300 ? report.SampleText[..300] + "…" : report.SampleText;
-            AnsiConsole.MarkupLine($"sample [blue]{Markup.Escape(report.SampleDocId)}[/]: {Markup.Escape(sample.ReplaceLineEndings(" "))}");
-            AnsiConsole.MarkupLine("[green]ok[/]: every shard matches the manifest");
+            foreach (var line in TokenShardsText.VerifyLines(report)) Console.WriteLine(line);
             return 0;
         });
         return command;
@@ -71,11 +62,6 @@ public static class TokenizeCommand
 
     private static void PrintManifest(TokenManifest m, string dir)
     {
-        var table = new Table().Title("[bold]token shards[/]").AddColumn("split").AddColumn(new TableColumn("shards").RightAligned())
-            .AddColumn(new TableColumn("documents").RightAligned()).AddColumn(new TableColumn("tokens").RightAligned());
-        foreach (var (split, totals) in new[] { (TokenizeStage.TrainSplit, m.Train), (TokenizeStage.ValidationSplit, m.Validation) })
-            table.AddRow(split, m.ShardsOf(split).Count().ToString(CultureInfo.InvariantCulture), totals.Rows.ToString("N0", CultureInfo.InvariantCulture), totals.Tokens.ToString("N0", CultureInfo.InvariantCulture));
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"manifest: [blue]{Markup.Escape(Path.Combine(dir, TokenManifest.FileName))}[/] ({Markup.Escape(m.Tokenizer.Kind)}:{Markup.Escape(m.Tokenizer.Name)}, vocabulary {m.Tokenizer.VocabSize:N0}, hash {m.Tokenizer.VocabHash[..Math.Min(12, m.Tokenizer.VocabHash.Length)]})");
+        foreach (var line in TokenShardsText.ManifestLines(m, dir)) Console.WriteLine(line);
     }
 }

@@ -5,7 +5,6 @@ using DataPipe.Jobs.Pipeline.Kinds;
 using DataPipe.Tokenize.Stages;
 using YamlDotNet.RepresentationModel;
 using DataPipe.Tokenize.Tokenizers;
-using Spectre.Console;
 
 namespace DataPipe.Jobs.Commands;
 
@@ -33,7 +32,7 @@ public static class TokenizerTrainCommand
                 new ExecutorOptions { Workers = 1, MaxAttempts = 1, Force = parse.GetValue(force) }, ct, new OneStageChoice { Step = TokenizeKind.BpeStep }).ConfigureAwait(false);
             var result = results[0];
             var tokenizer = ByteLevelBpeTokenizer.Load(result.OutputDir);
-            AnsiConsole.MarkupLine($"tokenizer: [blue]bpe:{Markup.Escape(result.OutputDir)}[/] ({tokenizer.Identity.VocabSize:N0} tokens, end-of-text {tokenizer.Identity.EotId}, hash {tokenizer.Identity.VocabHash[..12]})");
+            foreach (var line in TextWrap.Wrap($"tokenizer: bpe:{result.OutputDir} ({tokenizer.Identity.VocabSize:N0} tokens, end-of-text {tokenizer.Identity.EotId}, hash {tokenizer.Identity.VocabHash[..12]})")) Console.WriteLine(line);
             return 0;
         });
         return new Command("tokenizer", "Tokenizer tools: 'tokenizer train' learns a byte-level BPE") { train };

@@ -7,7 +7,6 @@ using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Pipeline.Kinds;
 using DataPipe.Train;
 using DataPipe.Train.Metrics;
-using Spectre.Console;
 using YamlDotNet.RepresentationModel;
 
 namespace DataPipe.Jobs.Commands;
@@ -60,14 +59,11 @@ public static class TrainCommand
                 stage.OnStep = row =>
                 {
                     if (row.Step % every == 0 || row.Step == steps || row.Step == 1)
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"[train] step {row.Step}/{steps} loss {row.Loss:F4} lr {row.Lr:E2} grad_norm {row.GradNorm:F3} {row.TokensPerSecond:N0} tok/s{(row.Mfu is double m ? $" mfu {m:P1}" : "")}"));
+                        foreach (var line in TrainSummaryText.StepLines(row, steps)) Console.WriteLine(line);
                 };
                 stage.OnEval = row =>
                 {
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"[eval] step {row.Step} val_loss {row.ValLoss:F4} perplexity {row.Perplexity:F2} bits/byte {row.BitsPerByte:F4}"));
-                    if (row.Sample is { Length: > 0 } s) Console.WriteLine($"[sample] {s.ReplaceLineEndings(" ")}");
+                    foreach (var line in TrainSummaryText.EvalLines(row)) Console.WriteLine(line);
                 };
             },
         };
@@ -77,21 +73,7 @@ public static class TrainCommand
         var result = stage?.Result ?? DatasetFolder.ReadJson<TrainResult>(Path.Combine(done.OutputDir, GptTrainer.SummaryFile))
             ?? throw new DataPipeException($"{done.OutputDir}: complete but {GptTrainer.SummaryFile} is missing");
 
-        var table = new Table().Title("[bold]train[/]").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
-        string F(double v, string f) => v.ToString(f, CultureInfo.InvariantCulture);
-        table.AddRow("device", Markup.Escape(result.Device));
-        table.AddRow("parameters", result.Parameters.ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("steps", result.ResumedFrom > 0 ? $"{result.Steps} (resumed at {result.ResumedFrom})" : result.Steps.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("tokens", result.Tokens.ToString("N0", CultureInfo.InvariantCulture));
-        table.AddRow("final train loss", F(result.FinalLoss, "F4"));
-        if (result.FinalValLoss is double v) table.AddRow("final val loss", F(v, "F4"));
-        if (result.FinalBitsPerByte is double bpb) table.AddRow("val bits per byte", F(bpb, "F4"));
-        if (result.UnigramBaselineLoss is double u) table.AddRow("unigram baseline loss", F(u, "F4"));
-        table.AddRow("tokens / s", F(result.TokensPerSecond, "N0"));
-        table.AddRow("seconds", F(result.Seconds, "F1"));
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"checkpoint: [blue]{Markup.Escape(result.Checkpoint)}[/]");
-        AnsiConsole.MarkupLine($"metrics: [blue]{Markup.Escape(Path.Combine(runDir, MetricsLog.FileName))}[/]");
+        foreach (var line in TrainSummaryText.Lines(result, runDir, File.Exists(Path.Combine(done.OutputDir, LossPlot.FileName)))) Console.WriteLine(line);
         return 0;
     }
 }

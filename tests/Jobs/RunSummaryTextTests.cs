@@ -130,12 +130,29 @@ public class RunSummaryTextTests
     }
 
     [Fact]
-    public void A_word_wider_than_the_line_keeps_a_line_of_its_own_uncut()
+    public void A_path_wider_than_the_line_gets_a_line_of_its_own_cut_in_the_middle_at_folders()
     {
         string path = "/" + string.Join("/", Enumerable.Repeat("a-rather-long-folder-name", 5)) + "/loss.png";
         var lines = TextWrap.Wrap($"GPT (train): loss against tokens, with the unigram baseline: {path} (drawn after every evaluation)");
 
-        Assert.Equal(["GPT (train): loss against tokens, with the unigram baseline:", "  " + path, "  (drawn after every evaluation)"], lines);
+        // 139 characters: on a line of its own it is still too wide, so whole folders in the middle become "...";
+        // the root folder and the last folder with the file name stay.
+        Assert.Equal(
+        [
+            "GPT (train): loss against tokens, with the unigram baseline:",
+            "  /a-rather-long-folder-name/.../a-rather-long-folder-name/loss.png (drawn after",
+            "  every evaluation)",
+        ], lines);
+    }
+
+    [Fact]
+    public void A_path_without_room_for_its_file_name_is_cut_in_the_middle_by_characters()
+    {
+        string name = new string('x', 90) + ".parquet";
+
+        Assert.Equal("/data/" + new string('x', 32) + "..." + new string('x', 31) + ".parquet", TextWrap.ShortenPath("/data/" + name, 80));
+        Assert.Equal("/srv/.../filter/documents/_SUCCESS.json", TextWrap.ShortenPath("/srv/datapipe/runs/cc-main-2024-10/sample/filter/documents/_SUCCESS.json", 40));
+        Assert.Equal("https://www.example.org/.../page.html", TextWrap.ShortenPath("https://www.example.org/a/b/c/d/e/f/g/h/i/j/k/l/m/page.html", 37));
     }
 
     [Fact]
