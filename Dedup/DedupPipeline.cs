@@ -42,9 +42,9 @@ public sealed class DedupPipeline(DedupOptions options, string inputDir, string 
         return [(signatures, SignaturesDir), (pairs, PairsDir), (clusters, ClustersDir), (write, DocumentsDir)];
     }
 
-    /// <summary>Runs the stages with Core's <see cref="LocalExecutor"/>.</summary>
-    public Task<DedupStats> RunAsync(ExecutorOptions executor, CancellationToken ct = default)
-        => RunAsync((stage, dir, token) => new LocalExecutor().RunAsync(stage, dir, executor, token), ct);
+    /// <summary>Runs the stages with Core's <see cref="LocalStageExecutor"/>.</summary>
+    public Task<DedupStats> RunAsync(StageRunOptions executor, CancellationToken ct = default)
+        => RunAsync((stage, dir, token) => new LocalStageExecutor().RunAsync(stage, dir, executor, token), ct);
 
     /// <summary>Runs the stages through <paramref name="run"/> (the CLI passes one that draws progress) and returns the stats they wrote.</summary>
     public async Task<DedupStats> RunAsync(Func<IStage, string, CancellationToken, Task<StageResult>> run, CancellationToken ct = default)

@@ -34,7 +34,7 @@ public static class DedupQualityBench
                 var options = new DedupOptions { Tasks = tasks, Threshold = threshold, Verify = verify };
                 var pipeline = new DedupPipeline(options, Path.Combine(root, "in"), Path.Combine(root, verify.ToString()));
                 sw.Restart();
-                var stats = await pipeline.RunAsync(new ExecutorOptions { Workers = Environment.ProcessorCount }).ConfigureAwait(false);
+                var stats = await pipeline.RunAsync(new StageRunOptions { Workers = Environment.ProcessorCount }).ConfigureAwait(false);
                 double secs = sw.Elapsed.TotalSeconds;
                 var report = DedupQuality.Evaluate(corpus, pipeline, options, g);
                 var b = options.Banding;

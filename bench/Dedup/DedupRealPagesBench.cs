@@ -144,7 +144,7 @@ public static class DedupRealPagesBench
             var options = new DedupOptions { Tasks = tasks, Threshold = threshold };
             var pipeline = new DedupPipeline(options, input, Path.Combine(work, "out"));
             string loadBefore = SideBySide.PrintLoad("before dedup");
-            var (stats, t) = SideBySide.Measure(() => pipeline.RunAsync(new ExecutorOptions { Workers = Environment.ProcessorCount }).GetAwaiter().GetResult());
+            var (stats, t) = SideBySide.Measure(() => pipeline.RunAsync(new StageRunOptions { Workers = Environment.ProcessorCount }).GetAwaiter().GetResult());
             Console.WriteLine($"dedup of {items.Count:N0} documents: {t.WallSeconds:F1} s wall, {t.CpuSeconds:F1} CPU-s; {stats.DocumentsOut:N0} out (exact {stats.ExactDuplicates:N0}, near {stats.NearDuplicates:N0}); verify {options.Verify.ToString().ToLowerInvariant()}, {options.Banding.Bands} bands x {options.Banding.Rows} rows, threshold {threshold}");
 
             // 3. Scoring against the labels.

@@ -49,7 +49,7 @@ public static class DedupScaleBench
                 sw.Restart();
                 var options = new DedupOptions { Tasks = tasks, Verify = verify };
                 var stats = await new DedupPipeline(options, Path.Combine(root, "in"), Path.Combine(root, "out"))
-                    .RunAsync(new ExecutorOptions { Workers = workers }).ConfigureAwait(false);
+                    .RunAsync(new StageRunOptions { Workers = workers }).ConfigureAwait(false);
                 double secs = sw.Elapsed.TotalSeconds;
                 double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
                 await stop.CancelAsync().ConfigureAwait(false);

@@ -352,7 +352,7 @@ public static class IngestBench
     {
         var stage = await IngestStage.CreateAsync(new IngestOptions { Inputs = [file], Extractor = extractor }).ConfigureAwait(false);
         var sw = Stopwatch.StartNew();
-        var result = await new LocalExecutor().RunAsync(stage, outDir, new ExecutorOptions { Workers = 1, MaxAttempts = 1 }).ConfigureAwait(false);
+        var result = await new LocalStageExecutor().RunAsync(stage, outDir, new StageRunOptions { Workers = 1, MaxAttempts = 1 }).ConfigureAwait(false);
         return (result.Success, sw.Elapsed.TotalSeconds);
     }
 

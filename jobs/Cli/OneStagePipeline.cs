@@ -19,7 +19,7 @@ public static class OneStagePipeline
     private const string InputName = "--input";
 
     public static async Task<IReadOnlyList<StageResult>> RunAsync(IStageKind kind, IReadOnlyList<string> inputs, YamlMappingNode options,
-        string outputDir, int tasks, ExecutorOptions executor, CancellationToken ct, OneStageChoice? choice = null)
+        string outputDir, int tasks, StageRunOptions executor, CancellationToken ct, OneStageChoice? choice = null)
     {
         string output = Path.GetFullPath(outputDir);
         var context = new PipelineContext(Path.Combine(Environment.CurrentDirectory, "command line"), Path.GetDirectoryName(output) ?? output,

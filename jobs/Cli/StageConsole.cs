@@ -11,9 +11,9 @@ namespace DataPipe.Jobs.Cli;
 /// </summary>
 public static class StageConsole
 {
-    public static async Task<StageResult> RunAsync(IStage stage, string outputDir, ExecutorOptions options, CancellationToken ct)
+    public static async Task<StageResult> RunAsync(IStage stage, string outputDir, StageRunOptions options, CancellationToken ct)
     {
-        var executor = new LocalExecutor();
+        var executor = new LocalStageExecutor();
         StageResult? result = null;
         if (DataPipeCli.Interactive)
         {

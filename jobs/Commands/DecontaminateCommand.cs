@@ -38,7 +38,7 @@ public static class DecontaminateCommand
             // kept beside the output unless --index says where.
             var options = DecontaminateKind.Schema.FlagsToMapping(parse, flags);
             if (!options.Children.ContainsKey(new YamlScalarNode("index"))) options.Add("index", Path.TrimEndingDirectorySeparator(outDir) + ".ngram-index");
-            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            var executor = new StageRunOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
             await OneStagePipeline.RunAsync(new DecontaminateKind(), [parse.GetValue(input)!], options, outDir, parse.GetValue(tasks), executor, ct).ConfigureAwait(false);
             var report = ContaminationReport.ReadFrom(outDir) ?? throw new DataPipeException($"{outDir}: {ContaminationReport.FileName} missing after the stage finished");
             Print(report, Path.Combine(outDir, ContaminationReport.FileName));

@@ -34,7 +34,7 @@ public static class DedupCommand
         foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
-            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            var executor = new StageRunOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
             await OneStagePipeline.RunAsync(new DedupKind(), [parse.GetValue(input)!], DedupKind.Schema.FlagsToMapping(parse, flags), outDir,
                 parse.GetValue(tasks), executor, ct).ConfigureAwait(false);

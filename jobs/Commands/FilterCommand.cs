@@ -82,7 +82,7 @@ public static class FilterCommand
                 else if (given.Children.Count > 0) ruleMappings.Children[new YamlScalarNode(rule.Name)] = given;
             }
             options.Children[new YamlScalarNode("rules")] = ruleMappings;
-            var executor = new ExecutorOptions { Workers = w, MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            var executor = new StageRunOptions { Workers = w, MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
             await OneStagePipeline.RunAsync(new FilterKind(), [parse.GetValue(input)!], options, parse.GetValue(output)!, parse.GetValue(tasks), executor, ct).ConfigureAwait(false);
             return 0;
         });

@@ -44,7 +44,7 @@ public static class FilterTrainClassifierCommand
             var options = new YamlMappingNode { { "classifier", classifier } };
             string dir = parse.GetValue(output)!;
             var results = await OneStagePipeline.RunAsync(new FilterKind(), [first], options, dir, 1,
-                new ExecutorOptions { Workers = 1, MaxAttempts = 1, Force = parse.GetValue(force) }, ct, new OneStageChoice { Step = FilterKind.ClassifierStep }).ConfigureAwait(false);
+                new StageRunOptions { Workers = 1, MaxAttempts = 1, Force = parse.GetValue(force) }, ct, new OneStageChoice { Step = FilterKind.ClassifierStep }).ConfigureAwait(false);
             string model = TrainClassifierStage.ModelIn(results[0].OutputDir);
             var report = DatasetFolder.ReadJson<ClassifierReport>(Path.Combine(model, ModelFolder.ReportFile))
                 ?? throw new DataPipeException($"{model}: {ModelFolder.ReportFile} missing after the stage finished");

@@ -50,7 +50,7 @@ public static class IngestCommand
                 foreach (string key in new[] { "max_record_bytes", "max_body_bytes" })
                     options.Children.TryAdd(new YamlScalarNode(key), new YamlScalarNode((mb << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
-            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            var executor = new StageRunOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
             var result = (await OneStagePipeline.RunAsync(new IngestKind(), parse.GetValue(input) ?? [], options, parse.GetValue(output)!,
                 parse.GetValue(tasks), executor, ct).ConfigureAwait(false)).Single();
             foreach (var skipped in SkippedInputs(result.OutputDir)) Console.Error.WriteLine($"warning: input skipped: {skipped.Location}: {skipped.Detail}");

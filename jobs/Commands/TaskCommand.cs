@@ -44,7 +44,7 @@ public static class TaskCommand
                 }
                 throw new DataPipeException($"stage '{step.Name}' has tasks 0..{plan.TaskCount - 1}; task {index} does not exist");
             }
-            var record = await new LocalExecutor().RunOneTaskAsync(built, step.OutputDir, index, parse.GetValue(attempts) ?? def.Executor.Attempts, ct).ConfigureAwait(false);
+            var record = await new LocalStageExecutor().RunOneTaskAsync(built, step.OutputDir, index, parse.GetValue(attempts) ?? def.Executor.Attempts, ct).ConfigureAwait(false);
             Console.WriteLine($"[{step.Name}] task {index}/{plan.TaskCount}: {record.RowsIn:N0} rows in, {record.RowsOut:N0} out, {record.Seconds:F1} s (attempt {record.Attempt}, {record.Host})");
             return 0;
         });

@@ -36,7 +36,7 @@ public static class TokenizeCommand
         command.SetAction(async (parse, ct) =>
         {
             var options = TokenizeKind.Schema.FlagsToMapping(parse, flags);
-            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            var executor = new StageRunOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
             var results = await OneStagePipeline.RunAsync(new TokenizeKind(), [parse.GetValue(input)!], options, parse.GetValue(output)!,
                 parse.GetValue(tasks), executor, ct).ConfigureAwait(false);
             var result = results[^1];

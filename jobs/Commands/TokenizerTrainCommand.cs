@@ -29,7 +29,7 @@ public static class TokenizerTrainCommand
             // A tokenize stage whose tokenizer section trains a BPE, of which only the training step runs.
             var options = new YamlMappingNode { { "tokenizer", new YamlMappingNode { { "train", TokenizeKind.BpeSchema.FlagsToMapping(parse, flags) } } } };
             var results = await OneStagePipeline.RunAsync(new TokenizeKind(), [parse.GetValue(input)!], options, parse.GetValue(output)!, 1,
-                new ExecutorOptions { Workers = 1, MaxAttempts = 1, Force = parse.GetValue(force) }, ct, new OneStageChoice { Step = TokenizeKind.BpeStep }).ConfigureAwait(false);
+                new StageRunOptions { Workers = 1, MaxAttempts = 1, Force = parse.GetValue(force) }, ct, new OneStageChoice { Step = TokenizeKind.BpeStep }).ConfigureAwait(false);
             var result = results[0];
             var tokenizer = ByteLevelBpeTokenizer.Load(result.OutputDir);
             foreach (var line in TextWrap.Wrap($"tokenizer: bpe:{result.OutputDir} ({tokenizer.Identity.VocabSize:N0} tokens, end-of-text {tokenizer.Identity.EotId}, hash {tokenizer.Identity.VocabHash[..12]})")) Console.WriteLine(line);

@@ -68,7 +68,7 @@ public static class TrainCommand
             },
         };
         // One attempt: a retry would resume from a checkpoint the failed attempt may have left half-consistent with its metrics.
-        var results = await OneStagePipeline.RunAsync(new TrainKind(), [data], options, runDir, 0, new ExecutorOptions { Workers = 1, MaxAttempts = 1 }, ct, choice).ConfigureAwait(false);
+        var results = await OneStagePipeline.RunAsync(new TrainKind(), [data], options, runDir, 0, new StageRunOptions { Workers = 1, MaxAttempts = 1 }, ct, choice).ConfigureAwait(false);
         var done = results[0];
         var result = stage?.Result ?? DatasetFolder.ReadJson<TrainResult>(Path.Combine(done.OutputDir, GptTrainer.SummaryFile))
             ?? throw new DataPipeException($"{done.OutputDir}: complete but {GptTrainer.SummaryFile} is missing");

@@ -6,20 +6,20 @@ using DataPipe.Jobs.Pipeline;
 namespace DataPipe.Jobs.Execution;
 
 /// <summary>
-/// Runs a pipeline's steps in order on this machine, each on the <see cref="LocalExecutor"/>'s worker pool. A step whose
+/// Runs a pipeline's steps in order on this machine, each on the <see cref="LocalStageExecutor"/>'s worker pool. A step whose
 /// <c>_SUCCESS.json</c> matches its configuration is reused; a changed step reruns, and so does every step after it,
 /// because each step's configuration hash includes its inputs' hashes. Completed tasks of an interrupted step are kept.
 /// </summary>
 public sealed class LocalPipelineExecutor(int workers, int attempts, LocalPipelineExecutor.StageRun? runStage = null) : IPipelineExecutor
 {
     /// <summary>Runs one stage and returns its result; the CLI passes one that draws progress and a summary.</summary>
-    public delegate Task<StageResult> StageRun(IStage stage, string outputDir, ExecutorOptions options, CancellationToken ct);
+    public delegate Task<StageResult> StageRun(IStage stage, string outputDir, StageRunOptions options, CancellationToken ct);
 
     public string Kind => "local";
 
     public async Task<IReadOnlyList<StepOutcome>> RunAsync(PipelineDefinition pipeline, IReadOnlyList<PipelineStep> steps, CancellationToken ct = default)
     {
-        var run = runStage ?? ((stage, dir, options, token) => new LocalExecutor().RunAsync(stage, dir, options, token));
+        var run = runStage ?? ((stage, dir, options, token) => new LocalStageExecutor().RunAsync(stage, dir, options, token));
         var record = new PipelineRecord
         {
             Pipeline = pipeline.Name,
@@ -45,7 +45,7 @@ public sealed class LocalPipelineExecutor(int workers, int attempts, LocalPipeli
                 ct.ThrowIfCancellationRequested();
                 var stepWall = Stopwatch.StartNew();
                 var stage = await step.Build(ct).ConfigureAwait(false);
-                var result = await run(stage, step.OutputDir, new ExecutorOptions { Workers = workers, MaxAttempts = attempts }, ct).ConfigureAwait(false);
+                var result = await run(stage, step.OutputDir, new StageRunOptions { Workers = workers, MaxAttempts = attempts }, ct).ConfigureAwait(false);
                 results.Add(new StepOutcome(step.Name, result.OutputDir, result.Success, result.Skipped));
                 record.Steps.Add(new StepRecord
                 {

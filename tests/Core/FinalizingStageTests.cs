@@ -41,7 +41,7 @@ public class FinalizingStageTests
     {
         using var dir = new TempDir();
         var stage = new ConcatStage(4);
-        await new LocalExecutor().RunAsync(stage, dir.Path, new ExecutorOptions { Workers = 2 });
+        await new LocalStageExecutor().RunAsync(stage, dir.Path, new StageRunOptions { Workers = 2 });
 
         Assert.Equal(1, stage.FinalizeCalls);
         Assert.False(stage.SuccessExistedAtFinalize);
@@ -55,7 +55,7 @@ public class FinalizingStageTests
     {
         using var dir = new TempDir();
         var stage = new ConcatStage(2);
-        var executor = new LocalExecutor();
+        var executor = new LocalStageExecutor();
         await executor.RunOneTaskAsync(stage, dir.Path, 1, maxAttempts: 1);
         Assert.Equal(0, stage.FinalizeCalls);
         await executor.RunOneTaskAsync(stage, dir.Path, 0, maxAttempts: 1);

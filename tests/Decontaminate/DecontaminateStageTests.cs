@@ -14,7 +14,7 @@ namespace DataPipe.Tests.Decontaminate;
 /// <summary>The decontaminate stage on a small set of one's own (JSON lines with a named field) and real prose.</summary>
 public class DecontaminateStageTests
 {
-    private static readonly ExecutorOptions Run = new() { Workers = 2, MaxAttempts = 1 };
+    private static readonly StageRunOptions Run = new() { Workers = 2, MaxAttempts = 1 };
 
     private const string LongItem = "Which of the following best explains why the narrow mountain valley stays cold and damp all through the long summer months";
     private const string OtherItem = "The committee postponed the vote on the harbour bridge until the engineers had inspected every single rusted cable twice";
@@ -78,7 +78,7 @@ public class DecontaminateStageTests
     {
         using var dir = new TempDir("decontam");
         var (input, bench) = await SetupAsync(dir);
-        var result = await new LocalExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bench, 2)), dir["out"], Run);
+        var result = await new LocalStageExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bench, 2)), dir["out"], Run);
 
         var c = result.Success.Counters;
         Assert.Equal(12, result.Success.RowsIn);
@@ -115,8 +115,8 @@ public class DecontaminateStageTests
     {
         using var dir = new TempDir("decontam");
         var (input, bench) = await SetupAsync(dir, docs: 16);
-        var one = await new LocalExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bench, 1)), dir["one"], Run);
-        var three = await new LocalExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bench, 3)), dir["three"], Run);
+        var one = await new LocalStageExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bench, 1)), dir["one"], Run);
+        var three = await new LocalStageExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bench, 3)), dir["three"], Run);
 
         Assert.Equal(3, DatasetFolder.ListParts(dir["three"]).Count);
         static string Rows(List<Document> docs) => string.Join("\n", docs.Select(d => $"{d.Id}\t{d.ContentHash}\t{d.Text}"));
@@ -130,11 +130,11 @@ public class DecontaminateStageTests
     {
         using var dir = new TempDir("decontam");
         var (input, bench) = await SetupAsync(dir);
-        var drop = await new LocalExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bench, 2, DecontaminateAction.Drop)), dir["drop"], Run);
+        var drop = await new LocalStageExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bench, 2, DecontaminateAction.Drop)), dir["drop"], Run);
         Assert.Equal(3, drop.Success.RowsOut);
         Assert.Equal(9, drop.Success.Counters["dropped.decontaminate.contaminated"]);
 
-        var flag = await new LocalExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bench, 2, DecontaminateAction.Flag)), dir["flag"], Run);
+        var flag = await new LocalStageExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bench, 2, DecontaminateAction.Flag)), dir["flag"], Run);
         Assert.Equal(12, flag.Success.RowsOut);
         Assert.Contains(flag.Success.Schema!, c => c.Name == "contamination_benchmarks");
         var docs = await ReadAllAsync(dir["flag"]);
@@ -159,7 +159,7 @@ public class DecontaminateStageTests
             "{\"query\": \"Question: What else?\", \"choices\": [\"a\", \"b\"], \"gold\": 1}",
             "{\"query\": \"Question: truncated",
         ]);
-        var e = await Assert.ThrowsAsync<DataPipeException>(() => new LocalExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bad, 2) with
+        var e = await Assert.ThrowsAsync<DataPipeException>(() => new LocalStageExecutor().RunAsync(new DecontaminateStage(Options(dir, input, bad, 2) with
         {
             Benchmarks = [new BenchmarkSource { Path = bad, Name = "broken" }],
         }), dir["out"], Run));

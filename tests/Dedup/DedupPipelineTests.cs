@@ -8,7 +8,7 @@ namespace DataPipe.Tests.Dedup;
 
 public class DedupPipelineTests
 {
-    private static readonly ExecutorOptions Executor = new() { Workers = 2, MaxAttempts = 1 };
+    private static readonly StageRunOptions Executor = new() { Workers = 2, MaxAttempts = 1 };
 
     private static async Task<List<Document>> ReadAllAsync(string dir)
     {

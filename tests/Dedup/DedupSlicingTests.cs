@@ -14,7 +14,7 @@ namespace DataPipe.Tests.Dedup;
 /// </summary>
 public class DedupSlicingTests
 {
-    private static readonly ExecutorOptions Executor = new() { Workers = 2, MaxAttempts = 1 };
+    private static readonly StageRunOptions Executor = new() { Workers = 2, MaxAttempts = 1 };
 
     /// <summary>16 documents: 12 distinct paragraphs, then an exact and a near copy of documents in the first half.</summary>
     private static List<Document> Corpus()

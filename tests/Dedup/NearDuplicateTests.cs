@@ -11,7 +11,7 @@ namespace DataPipe.Tests.Dedup;
 
 public class NearDuplicateTests
 {
-    private static readonly ExecutorOptions Executor = new() { Workers = 2, MaxAttempts = 1 };
+    private static readonly StageRunOptions Executor = new() { Workers = 2, MaxAttempts = 1 };
 
     private static readonly Lazy<NearDuplicateGenerator> Generator = new(() => new NearDuplicateGenerator(
         NearDuplicateGenerator.LoadSentences([Repo.Shared("text/wikitext-2/test.txt"), Repo.Shared("text/tinyshakespeare.txt"), Repo.Shared("text/ccnet/cc_en_head-0091.jsonl.gz")])));
@@ -136,7 +136,7 @@ public class NearDuplicateTests
         var results = new List<StageResult>();
         var second = await pipeline.RunAsync(async (stage, d, ct) =>
         {
-            var r = await new LocalExecutor().RunAsync(stage, d, Executor, ct);
+            var r = await new LocalStageExecutor().RunAsync(stage, d, Executor, ct);
             results.Add(r);
             return r;
         });

@@ -71,12 +71,12 @@ public class DiskFaultTests
     {
         using var dir = new TempDir("enospc");
         var stage = new LimitedDiskStage { ByteLimit = 4096 };
-        var e = await Assert.ThrowsAsync<StageFailedException>(() => new LocalExecutor().RunAsync(stage, dir["out"], new ExecutorOptions { Workers = 2, MaxAttempts = 1 }));
+        var e = await Assert.ThrowsAsync<StageFailedException>(() => new LocalStageExecutor().RunAsync(stage, dir["out"], new StageRunOptions { Workers = 2, MaxAttempts = 1 }));
         Assert.Contains("No space left on device", e.Message);
         Assert.Contains(dir["out"], e.Message);
         Assert.Empty(DatasetFolder.ListParts(dir["out"]));
         stage.ByteLimit = long.MaxValue;
-        var ok = await new LocalExecutor().RunAsync(stage, dir["out"], new ExecutorOptions { Workers = 2, MaxAttempts = 1 });
+        var ok = await new LocalStageExecutor().RunAsync(stage, dir["out"], new StageRunOptions { Workers = 2, MaxAttempts = 1 });
         Assert.Equal(2000, ok.Success.RowsOut);
     }
 

@@ -12,7 +12,7 @@ namespace DataPipe.Tests.Filter;
 
 public class FilterStageTests
 {
-    private static readonly ExecutorOptions Run = new() { Workers = 2, MaxAttempts = 1 };
+    private static readonly StageRunOptions Run = new() { Workers = 2, MaxAttempts = 1 };
 
     /// <summary>Five kinds of documents, four copies each: one kept, four each dropped by a different rule.</summary>
     private static List<Document> Mixed()
@@ -57,7 +57,7 @@ public class FilterStageTests
     {
         using var dir = new TempDir();
         string input = await DatasetAsync(dir, Mixed());
-        var result = await new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Tasks = 3 }), dir["out"], Run);
+        var result = await new LocalStageExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Tasks = 3 }), dir["out"], Run);
 
         var c = result.Success.Counters;
         Assert.Equal(20, result.Success.RowsIn);
@@ -78,7 +78,7 @@ public class FilterStageTests
     {
         using var dir = new TempDir();
         string input = await DatasetAsync(dir, Mixed());
-        await new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Tasks = 2, KeepRejected = true }), dir["out"], Run);
+        await new LocalStageExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Tasks = 2, KeepRejected = true }), dir["out"], Run);
 
         var reasons = new List<string>();
         foreach (var part in DatasetFolder.ListParts(dir["out"], "rejected"))
@@ -114,8 +114,8 @@ public class FilterStageTests
         string input = await DatasetAsync(dir, Mixed());
         string model = ConstantModel(dir, bias: 0f);
         var noRules = DataPipe.Filter.Rules.FilterRulesOptions.None;
-        var low = await new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, KeepRule = ClassifierKeepRule.Threshold, Threshold = 0.4f, Rules = noRules }), dir["low"], Run);
-        var high = await new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, KeepRule = ClassifierKeepRule.Threshold, Threshold = 0.6f, Rules = noRules }), dir["high"], Run);
+        var low = await new LocalStageExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, KeepRule = ClassifierKeepRule.Threshold, Threshold = 0.4f, Rules = noRules }), dir["low"], Run);
+        var high = await new LocalStageExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, KeepRule = ClassifierKeepRule.Threshold, Threshold = 0.6f, Rules = noRules }), dir["high"], Run);
 
         Assert.Equal(20, low.Success.RowsOut);
         Assert.All(await ReadAllAsync(dir["low"]), d => Assert.Equal(0.5f, d.QualityScore));
@@ -131,8 +131,8 @@ public class FilterStageTests
         string input = await DatasetAsync(dir, docs);
         string model = ConstantModel(dir, bias: 1.5f);
         var noRules = DataPipe.Filter.Rules.FilterRulesOptions.None;
-        await new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, Tasks = 1, Rules = noRules }), dir["one"], Run);
-        await new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, Tasks = 4, Rules = noRules }), dir["four"], Run);
+        await new LocalStageExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, Tasks = 1, Rules = noRules }), dir["one"], Run);
+        await new LocalStageExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input, Model = model, Tasks = 4, Rules = noRules }), dir["four"], Run);
 
         var one = (await ReadAllAsync(dir["one"])).Select(d => d.Id).ToList();
         var four = (await ReadAllAsync(dir["four"])).Select(d => d.Id).ToList();
@@ -155,7 +155,7 @@ public class FilterStageTests
             await rg.WriteAsync(field, new[] { "hello" });
         DatasetFolder.WriteJsonAtomic(Path.Combine(input, DatasetFolder.SuccessFile), new SuccessRecord { Stage = "x", ConfigHash = "x", TaskCount = 1 });
 
-        var e = await Assert.ThrowsAsync<DatasetSchemaException>(() => new LocalExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input }), dir["out"], Run));
+        var e = await Assert.ThrowsAsync<DatasetSchemaException>(() => new LocalStageExecutor().RunAsync(new FilterStage(new FilterOptions { Input = input }), dir["out"], Run));
         Assert.Contains(part, e.Message, StringComparison.Ordinal);
         Assert.Contains("'id'", e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(dir["out"]));

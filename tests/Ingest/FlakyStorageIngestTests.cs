@@ -19,7 +19,7 @@ public class FlakyStorageIngestTests
     private static async Task<(StageResult Result, List<Document> Docs)> RunAsync(string output, IngestOptions options, StorageResolver storage)
     {
         var stage = await IngestStage.CreateAsync(options, storage);
-        var result = await new LocalExecutor().RunAsync(stage, output, new ExecutorOptions { Workers = 2, MaxAttempts = 1 });
+        var result = await new LocalStageExecutor().RunAsync(stage, output, new StageRunOptions { Workers = 2, MaxAttempts = 1 });
         var docs = new List<Document>();
         foreach (var part in DatasetFolder.RequireCompleteParts(output))
             await foreach (var d in DocumentReader.ReadAsync(part)) docs.Add(d);
@@ -85,7 +85,7 @@ public class FlakyStorageIngestTests
         var storage = new StorageResolver(new StorageOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) });
         using var tmp = new TempDir("ingest-down");
         var stage = await IngestStage.CreateAsync(new IngestOptions { Inputs = [server.BaseUrl + "a.warc.gz"], Languages = Languages }, storage);
-        var e = await Assert.ThrowsAsync<StageFailedException>(() => new LocalExecutor().RunAsync(stage, tmp["out"], new ExecutorOptions { Workers = 1, MaxAttempts = 1 }));
+        var e = await Assert.ThrowsAsync<StageFailedException>(() => new LocalStageExecutor().RunAsync(stage, tmp["out"], new StageRunOptions { Workers = 1, MaxAttempts = 1 }));
         Assert.Contains(server.BaseUrl + "a.warc.gz", e.Message);
         Assert.Contains("retries", e.Message);
         Assert.Null(DatasetFolder.ReadSuccess(tmp["out"]));

@@ -17,7 +17,7 @@ public class IngestStageTests
     private static async Task<(StageResult Result, List<Document> Docs)> RunAsync(string output, IngestOptions options)
     {
         var stage = await IngestStage.CreateAsync(options);
-        var result = await new LocalExecutor().RunAsync(stage, output, new ExecutorOptions { Workers = 2, MaxAttempts = 1 });
+        var result = await new LocalStageExecutor().RunAsync(stage, output, new StageRunOptions { Workers = 2, MaxAttempts = 1 });
         var docs = new List<Document>();
         foreach (var part in DatasetFolder.RequireCompleteParts(output))
             await foreach (var d in DocumentReader.ReadAsync(part)) docs.Add(d);

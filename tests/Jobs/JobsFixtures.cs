@@ -71,7 +71,7 @@ public static class JobsFixtures
     public static async Task<string> DocumentsDatasetAsync(string dir, int rows, int parts)
     {
         var stage = new NumbersStage("source", parts, rows / parts, 0, null, []);
-        await new LocalExecutor().RunAsync(stage, dir, new ExecutorOptions { Workers = 2 });
+        await new LocalStageExecutor().RunAsync(stage, dir, new StageRunOptions { Workers = 2 });
         return dir;
     }
 

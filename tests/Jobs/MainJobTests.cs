@@ -79,7 +79,7 @@ public class MainJobTests
         {
             Inputs = [Repo.Shared("warc/crawl-sample-0001.warc.gz")],
         });
-        await new DataPipe.Core.Execution.LocalExecutor().RunAsync(ingest, workDir, new DataPipe.Core.Execution.ExecutorOptions { Workers = 1 });
+        await new DataPipe.Core.Execution.LocalStageExecutor().RunAsync(ingest, workDir, new DataPipe.Core.Execution.StageRunOptions { Workers = 1 });
         var web = new List<float>();
         foreach (var part in DatasetFolder.ListParts(workDir))
             await foreach (var d in DocumentReader.ReadAsync(part))

@@ -112,7 +112,7 @@ public class PipelineRunTests
         var stage = await p.Steps[1].Build(CancellationToken.None);
         var plan = await stage.PlanAsync(CancellationToken.None);
         StageRunner.Prepare(rebalanced, stage, plan);
-        await new LocalExecutor().RunOneTaskAsync(stage, rebalanced, 0, 1);
+        await new LocalStageExecutor().RunOneTaskAsync(stage, rebalanced, 0, 1);
         // Task 1: another process holds its claim (here, a handle of this one), so it is running.
         using (FolderLock.TryAcquire(DatasetFolder.TaskClaimPath(rebalanced, 1)))
         {
@@ -124,7 +124,7 @@ public class PipelineRunTests
         }
         // A task whose last attempt failed and that nobody runs is failed, with its error and log named (from the
         // error record the failed attempt wrote, not from its log's text).
-        await Assert.ThrowsAsync<StageFailedException>(() => new LocalExecutor().RunOneTaskAsync(new FailingStage(stage), rebalanced, 1, 1));
+        await Assert.ThrowsAsync<StageFailedException>(() => new LocalStageExecutor().RunOneTaskAsync(new FailingStage(stage), rebalanced, 1, 1));
         var after = PipelineStatus.Read(p);
         Assert.Equal("failed", after[1].State);
         Assert.Equal(DatasetFolder.TaskLogPath(rebalanced, 1), after[1].FailedLog);

@@ -14,11 +14,11 @@ public class TaskClaimTests
         var runs = new ConcurrentBag<(string, int)>();
         var a = new NumbersStage("n", 6, 20, 5, null, runs);
         var b = new NumbersStage("n", 6, 20, 5, null, runs);
-        var options = new ExecutorOptions { Workers = 2 };
+        var options = new StageRunOptions { Workers = 2 };
 
         var results = await Task.WhenAll(
-            new LocalExecutor().RunAsync(a, dir.Path, options),
-            new LocalExecutor().RunAsync(b, dir.Path, options));
+            new LocalStageExecutor().RunAsync(a, dir.Path, options),
+            new LocalStageExecutor().RunAsync(b, dir.Path, options));
 
         Assert.Equal(6, runs.Count);
         Assert.Equal(6, runs.Select(r => r.Item2).Distinct().Count());
@@ -36,7 +36,7 @@ public class TaskClaimTests
         StageRunner.Prepare(dir.Path, stage, plan);
 
         var holder = FolderLock.TryAcquire(DatasetFolder.TaskClaimPath(dir.Path, 1))!;
-        var run = new LocalExecutor().RunAsync(stage, dir.Path, new ExecutorOptions { Workers = 2 });
+        var run = new LocalStageExecutor().RunAsync(stage, dir.Path, new StageRunOptions { Workers = 2 });
         // Task 0 completes; task 1 stays claimed by the holder, so the run cannot finish however long it waits.
         await WaitForAsync(() => DatasetFolder.ReadTaskRecord(dir.Path, 0) is not null, run);
         Assert.False(run.IsCompleted);

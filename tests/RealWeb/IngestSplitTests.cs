@@ -27,7 +27,7 @@ public class IngestSplitTests
         {
             var stage = await IngestStage.CreateAsync(new IngestOptions { Inputs = [warc], Tasks = tasks, Languages = ["en", "de", "fr", "es"] });
             string output = tmp[$"out{tasks}"];
-            var result = await new LocalExecutor().RunAsync(stage, output, new ExecutorOptions { Workers = 2, MaxAttempts = 1 });
+            var result = await new LocalStageExecutor().RunAsync(stage, output, new StageRunOptions { Workers = 2, MaxAttempts = 1 });
             Assert.Equal(tasks, result.Success.TaskCount);
             var rows = new List<string>();
             foreach (var part in DatasetFolder.RequireCompleteParts(output))

@@ -87,7 +87,7 @@ public class BpeTrainerTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir["empty.txt"], "");
-        var e = await Assert.ThrowsAsync<DataPipeException>(() => new LocalExecutor().RunAsync(new TrainBpeStage(new TrainBpeOptions { Input = dir["empty.txt"], VocabSize = 300 }), dir["out"], new ExecutorOptions { MaxAttempts = 1 }));
+        var e = await Assert.ThrowsAsync<DataPipeException>(() => new LocalStageExecutor().RunAsync(new TrainBpeStage(new TrainBpeOptions { Input = dir["empty.txt"], VocabSize = 300 }), dir["out"], new StageRunOptions { MaxAttempts = 1 }));
         Assert.Contains("empty.txt", e.Message);
         Assert.Contains("no text", e.Message);
     }
@@ -111,7 +111,7 @@ public class BpeTrainerTests
         Assert.Equal(0, await DataPipe.Jobs.Cli.DataPipeCli.RunAsync(["tokenizer", "train", "--input", Repo.Shared("text/tinyshakespeare.txt"), "--vocab-size", "512", "--output", dir["bpe"], "--workers", "2"]));
         string input = await RealTexts.WriteDatasetAsync(dir["docs"], RealTexts.Documents.Take(20));
         string output = dir["tokens"];
-        await new LocalExecutor().RunAsync(new TokenizeStage(new TokenizeOptions { Input = input, Tokenizer = $"bpe:{dir["bpe"]}", ValFraction = 0 }), output, new ExecutorOptions { Workers = 2 });
+        await new LocalStageExecutor().RunAsync(new TokenizeStage(new TokenizeOptions { Input = input, Tokenizer = $"bpe:{dir["bpe"]}", ValFraction = 0 }), output, new StageRunOptions { Workers = 2 });
 
         var manifest = TokenManifest.Load(output);
         Assert.Equal("bpe", manifest.Tokenizer.Kind);

@@ -10,12 +10,12 @@ namespace DataPipe.Tests.Tokenize;
 
 public class TokenizeStageTests
 {
-    private static readonly ExecutorOptions Run = new() { Workers = 2, MaxAttempts = 1 };
+    private static readonly StageRunOptions Run = new() { Workers = 2, MaxAttempts = 1 };
 
     private static async Task<string> TokenizeAsync(TempDir dir, string input, string name, TokenizeOptions options)
     {
         string output = dir[name];
-        await new LocalExecutor().RunAsync(new TokenizeStage(options with { Input = input }), output, Run);
+        await new LocalStageExecutor().RunAsync(new TokenizeStage(options with { Input = input }), output, Run);
         return output;
     }
 

@@ -8,7 +8,7 @@ using DataPipe.Tests.Support;
 
 namespace DataPipe.Tests.Core;
 
-public class LocalExecutorTests
+public class LocalStageExecutorTests
 {
     /// <summary>Writes <c>RowsPerTask</c> documents per task; can be told to fail chosen tasks on chosen attempts.</summary>
     private sealed class NumberStage(int tasks, string config = "v1") : IStage
@@ -39,13 +39,13 @@ public class LocalExecutorTests
         }
     }
 
-    private static ExecutorOptions Options(int attempts = 2) => new() { Workers = 2, MaxAttempts = attempts };
+    private static StageRunOptions Options(int attempts = 2) => new() { Workers = 2, MaxAttempts = attempts };
 
     [Fact]
     public async Task A_stage_writes_one_part_and_one_completion_record_per_task_then_SUCCESS()
     {
         using var dir = new TempDir();
-        var result = await new LocalExecutor().RunAsync(new NumberStage(3), dir.Path, Options());
+        var result = await new LocalStageExecutor().RunAsync(new NumberStage(3), dir.Path, Options());
 
         Assert.Equal(3, DatasetFolder.ListParts(dir.Path).Count);
         for (int t = 0; t < 3; t++) Assert.NotNull(DatasetFolder.ReadTaskRecord(dir.Path, t));
@@ -61,9 +61,9 @@ public class LocalExecutorTests
     public async Task A_rerun_with_the_same_config_skips_the_stage()
     {
         using var dir = new TempDir();
-        await new LocalExecutor().RunAsync(new NumberStage(2), dir.Path, Options());
+        await new LocalStageExecutor().RunAsync(new NumberStage(2), dir.Path, Options());
         var again = new NumberStage(2);
-        var result = await new LocalExecutor().RunAsync(again, dir.Path, Options());
+        var result = await new LocalStageExecutor().RunAsync(again, dir.Path, Options());
         Assert.True(result.Skipped);
         Assert.Empty(again.Runs);
     }
@@ -72,9 +72,9 @@ public class LocalExecutorTests
     public async Task A_changed_config_reruns_and_removes_stale_parts()
     {
         using var dir = new TempDir();
-        await new LocalExecutor().RunAsync(new NumberStage(4), dir.Path, Options());
+        await new LocalStageExecutor().RunAsync(new NumberStage(4), dir.Path, Options());
         var changed = new NumberStage(2, "v2");
-        await new LocalExecutor().RunAsync(changed, dir.Path, Options());
+        await new LocalStageExecutor().RunAsync(changed, dir.Path, Options());
         Assert.Equal(2, changed.Runs.Count);
         Assert.Equal(2, DatasetFolder.ListParts(dir.Path).Count);
         Assert.Equal("v2", DatasetFolder.ReadSuccess(dir.Path)!.ConfigHash);
@@ -85,7 +85,7 @@ public class LocalExecutorTests
     {
         using var dir = new TempDir();
         var stage = new NumberStage(3) { FailOn = (t, a) => t == 1 && a == 1 };
-        var result = await new LocalExecutor().RunAsync(stage, dir.Path, Options());
+        var result = await new LocalStageExecutor().RunAsync(stage, dir.Path, Options());
         Assert.Equal(30, result.Success.RowsOut);
         Assert.Contains((1, 2), stage.Runs);
         Assert.Equal(2, DatasetFolder.ReadTaskRecord(dir.Path, 1)!.Attempt);
@@ -97,7 +97,7 @@ public class LocalExecutorTests
     {
         using var dir = new TempDir();
         var stage = new NumberStage(3) { FailOn = (t, _) => t == 2 };
-        var e = await Assert.ThrowsAsync<StageFailedException>(() => new LocalExecutor().RunAsync(stage, dir.Path, Options(attempts: 2)));
+        var e = await Assert.ThrowsAsync<StageFailedException>(() => new LocalStageExecutor().RunAsync(stage, dir.Path, Options(attempts: 2)));
         Assert.Equal(2, e.Task);
         Assert.Contains(DatasetFolder.TaskLogPath(dir.Path, 2), e.Message);
         Assert.Null(DatasetFolder.ReadSuccess(dir.Path));
@@ -112,7 +112,7 @@ public class LocalExecutorTests
 
         // Rerun: only the failed task runs again, and its success removes the error record.
         var fixedStage = new NumberStage(3);
-        var result = await new LocalExecutor().RunAsync(fixedStage, dir.Path, Options());
+        var result = await new LocalStageExecutor().RunAsync(fixedStage, dir.Path, Options());
         Assert.Equal([2], fixedStage.Runs.Select(r => r.Task).Distinct());
         Assert.Equal(2, result.TasksReused);
         Assert.Equal(30, result.Success.RowsOut);
@@ -124,7 +124,7 @@ public class LocalExecutorTests
     {
         using var dir = new TempDir();
         var stage = new SchemaFailStage();
-        await Assert.ThrowsAsync<StageFailedException>(() => new LocalExecutor().RunAsync(stage, dir.Path, Options(attempts: 3)));
+        await Assert.ThrowsAsync<StageFailedException>(() => new LocalStageExecutor().RunAsync(stage, dir.Path, Options(attempts: 3)));
         Assert.Equal(1, stage.Attempts);
     }
 
@@ -147,7 +147,7 @@ public class LocalExecutorTests
     public async Task A_single_task_run_finalizes_the_stage_when_it_is_the_last_one_missing()
     {
         using var dir = new TempDir();
-        var exec = new LocalExecutor();
+        var exec = new LocalStageExecutor();
         await exec.RunOneTaskAsync(new NumberStage(2), dir.Path, 1, 1);
         Assert.Null(DatasetFolder.ReadSuccess(dir.Path));
         await exec.RunOneTaskAsync(new NumberStage(2), dir.Path, 0, 1);
@@ -158,7 +158,7 @@ public class LocalExecutorTests
     public async Task A_single_task_run_refuses_a_folder_prepared_for_another_configuration()
     {
         using var dir = new TempDir();
-        var exec = new LocalExecutor();
+        var exec = new LocalStageExecutor();
         await exec.RunOneTaskAsync(new NumberStage(2), dir.Path, 0, 1);
         var e = await Assert.ThrowsAsync<DataPipeException>(() => exec.RunOneTaskAsync(new NumberStage(2, "other"), dir.Path, 1, 1));
         Assert.Contains("another configuration", e.Message);
@@ -169,7 +169,7 @@ public class LocalExecutorTests
     {
         using var dir = new TempDir();
         var stage = new RejectingStage();
-        await new LocalExecutor().RunAsync(stage, dir.Path, Options());
+        await new LocalStageExecutor().RunAsync(stage, dir.Path, Options());
         Assert.Single(DatasetFolder.ListParts(dir.Path));
         Assert.Single(DatasetFolder.ListParts(dir.Path, "rejected"));
         Assert.Contains(DatasetFolder.ReadTaskRecord(dir.Path, 0)!.Outputs, o => o.Path == "rejected/part-00000.parquet");

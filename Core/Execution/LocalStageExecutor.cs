@@ -6,7 +6,7 @@ using DataPipe.Core.Stages;
 namespace DataPipe.Core.Execution;
 
 /// <summary>How an executor runs a stage's tasks.</summary>
-public sealed record ExecutorOptions
+public sealed record StageRunOptions
 {
     /// <summary>Tasks run at once on this machine.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
@@ -46,9 +46,9 @@ public sealed class StageFailedException(string stage, int task, int attempts, s
 /// record of the same configuration) are not run again, so an interrupted stage resumes where it stopped; a stage
 /// whose <c>_SUCCESS.json</c> matches its configuration is skipped whole.
 /// </summary>
-public sealed class LocalExecutor
+public sealed class LocalStageExecutor
 {
-    public async Task<StageResult> RunAsync(IStage stage, string outputDir, ExecutorOptions options, CancellationToken ct = default)
+    public async Task<StageResult> RunAsync(IStage stage, string outputDir, StageRunOptions options, CancellationToken ct = default)
     {
         outputDir = Path.GetFullPath(outputDir);
         if (!options.Force && DatasetFolder.ReadSuccess(outputDir) is { } done && done.ConfigHash == stage.ConfigHash)
