@@ -24,14 +24,17 @@ public sealed class TrainStage(string data, TrainConfig config, bool resume = tr
 
     public IReadOnlyList<ColumnDescription>? OutputSchema => null;
 
+    /// <summary>The options this stage trains with.</summary>
+    public TrainConfig Config => config;
+
     /// <summary>The result of the last <see cref="RunTaskAsync"/> in this process.</summary>
     public TrainResult? Result { get; private set; }
 
     /// <summary>Told of every optimizer step (the CLI prints a line every few steps).</summary>
-    public Action<StepMetric>? OnStep { get; init; }
+    public Action<StepMetric>? OnStep { get; set; }
 
     /// <summary>Told of every evaluation on the validation split.</summary>
-    public Action<EvalMetric>? OnEval { get; init; }
+    public Action<EvalMetric>? OnEval { get; set; }
 
     public Task<StagePlan> PlanAsync(CancellationToken ct) =>
         Task.FromResult(new StagePlan(1, (long)config.Steps * config.TokensPerStep, "tokens"));

@@ -5,6 +5,26 @@ using YamlDotNet.RepresentationModel;
 namespace DataPipe.Core.Options;
 
 /// <summary>
+/// A schema seen without its record type, for what checks one option at a time (<c>datapipe run --set</c>): its
+/// option names, and one value read alone.
+/// </summary>
+public interface IOptionSchema
+{
+    /// <summary>What the options are of ("train config").</summary>
+    string What { get; }
+
+    /// <summary>Every declared option name, in declaration order.</summary>
+    IReadOnlyList<string> Names { get; }
+
+    /// <summary>
+    /// Reads <paramref name="key"/> of <paramref name="section"/> alone, as a file's key is read (type, range,
+    /// choices), and throws that read's error. Checks across options wait for the whole stage to be read; an option
+    /// the kind reads itself is left to the kind.
+    /// </summary>
+    void CheckValue(YamlSection section, string key);
+}
+
+/// <summary>
 /// The options of one stage kind, declared once: each option's YAML name, help, range and where it lives in the
 /// kind's options record (its default is the record's own). Everything that reads those options is derived from it:
 /// a pipeline file's <c>options:</c> mapping (<see cref="Read(YamlSection, T)"/>), a YAML file of the same keys, and
@@ -25,11 +45,41 @@ public sealed class OptionSchema<T>(string what) where T : class
 
         /// <summary>A list: its flag takes comma-separated values and may be repeated.</summary>
         public bool IsList { get; init; }
+
+        /// <summary>
+        /// Read by the stage kind itself, not into the record (<see cref="OptionSchema{T}.KindRead"/>): a path resolved
+        /// against the pipeline file, a name of an input or stage, or a section with its own schema.
+        /// </summary>
+        public bool IsKindRead { get; init; }
+
+        /// <summary>A path (file, folder or glob): relative to the pipeline file's folder, or to the current folder on the command line.</summary>
+        public bool IsPath { get; init; }
+
+        /// <summary>Whether the stage command has a flag for it (not for what only a pipeline file can say, e.g. a section).</summary>
+        public bool HasFlag { get; init; } = true;
     }
 
     private readonly List<Func<T, (string Key, string Message)?>> _checks = [];
 
     public IReadOnlyList<Entry> Entries => _entries;
+
+    /// <summary>What the options are of ("train config"), for messages.</summary>
+    public string What => what;
+
+    /// <summary>This schema as an <see cref="IOptionSchema"/>, reading single values over <paramref name="defaults"/>.</summary>
+    public IOptionSchema WithDefaults(T defaults) => new Checker(this, defaults);
+
+    private sealed class Checker(OptionSchema<T> schema, T defaults) : IOptionSchema
+    {
+        public string What => schema.What;
+
+        public IReadOnlyList<string> Names => [.. schema._entries.Select(e => e.Name)];
+
+        public void CheckValue(YamlSection section, string key)
+        {
+            if (schema._entries.FirstOrDefault(e => e.Name == key) is { IsKindRead: false } entry) entry.Apply(section, defaults);
+        }
+    }
 
     public OptionSchema<T> Int(string name, string help, Func<T, int> get, Func<T, int, T> set, int min = int.MinValue, int max = int.MaxValue, string? alias = null)
         => Add(name, Range(help, min, max, int.MinValue, int.MaxValue), t => get(t), (s, t) => s.OptionalInt(name, min, max) is int v ? set(t, v) : t, alias);
@@ -74,6 +124,33 @@ public sealed class OptionSchema<T>(string what) where T : class
             }, null, isList: true);
 
     /// <summary>
+    /// An option the stage kind reads itself, because reading it needs the pipeline: a name of an input or stage, a
+    /// section with its own schema, a value whose default depends on where the stage runs. Declared here so its name,
+    /// help and CLI flag come from the same place as the others'; <see cref="Read(YamlSection, T)"/> leaves it alone
+    /// (so a file of options, <see cref="ReadFile"/>, refuses it as an unknown key). <paramref name="shown"/> is the
+    /// default its help states; <paramref name="flag"/> false: no CLI flag (what only a pipeline file can say).
+    /// </summary>
+    public OptionSchema<T> KindRead(string name, string help, string shown = "none", bool list = false, bool isBool = false, string? alias = null, bool flag = true)
+        => Add(name, help, _ => shown, (_, t) => t, alias, isBool, list, kindRead: true, hasFlag: flag);
+
+    /// <summary>
+    /// A path option (a file, folder or glob; with <paramref name="list"/>, several), read and resolved by the kind:
+    /// against the pipeline file's folder in a file, against the current folder on the command line (a stage command
+    /// runs as a one-stage pipeline whose file is there).
+    /// </summary>
+    public OptionSchema<T> Path(string name, string help, bool list = false, string shown = "none", string? alias = null)
+        => Add(name, $"{help}; {PathHelp}", _ => shown, (_, t) => t, alias, false, list, kindRead: true, hasFlag: true, path: true);
+
+    /// <summary>How every path option resolves, said once in its help.</summary>
+    public const string PathHelp = "relative paths resolve against the pipeline file's folder (the current folder for a command)";
+
+    /// <summary>Whether the schema declares <paramref name="name"/>.</summary>
+    public bool Declares(string name) => _entries.Any(e => e.Name == name);
+
+    /// <summary>The declared option <paramref name="name"/>.</summary>
+    public Entry this[string name] => _entries.FirstOrDefault(e => e.Name == name) ?? throw new KeyNotFoundException($"{what}: no option '{name}'");
+
+    /// <summary>
     /// A check across options or against something outside the schema (a name a catalog must know): it returns the key
     /// to blame and why, or null. It runs after every read, so a file's key and a flag fail with the same message.
     /// </summary>
@@ -83,12 +160,16 @@ public sealed class OptionSchema<T>(string what) where T : class
         return this;
     }
 
-    private OptionSchema<T> Add(string name, string help, Func<T, object> get, Func<YamlSection, T, T> apply, string? alias, bool isBool = false, bool isList = false)
+    private OptionSchema<T> Add(string name, string help, Func<T, object> get, Func<YamlSection, T, T> apply, string? alias, bool isBool = false, bool isList = false,
+        bool kindRead = false, bool hasFlag = true, bool path = false)
     {
         if (_entries.Any(e => e.Name == name)) throw new InvalidOperationException($"{what}: option '{name}' declared twice");
-        _entries.Add(new Entry(name, help, get, apply, alias) { IsBool = isBool, IsList = isList });
+        _entries.Add(new Entry(name, help, get, apply, alias) { IsBool = isBool, IsList = isList, IsKindRead = kindRead, HasFlag = hasFlag, IsPath = path });
         return this;
     }
+
+    /// <summary>The options that are CLI flags, in the order <see cref="CreateFlags"/> returns them.</summary>
+    private IEnumerable<Entry> Flagged => _entries.Where(e => e.HasFlag);
 
     private static string Range<TNum>(string help, TNum min, TNum max, TNum noMin, TNum noMax) where TNum : IFormattable, IEquatable<TNum>
     {
@@ -142,7 +223,7 @@ public sealed class OptionSchema<T>(string what) where T : class
     /// With <paramref name="prefix"/> the flags are <c>--PREFIX-name</c> (a filter rule's <c>--gopher-quality-min-words</c>).
     /// </summary>
     public IReadOnlyList<Option> CreateFlags(T defaults, string? prefix = null)
-        => [.. _entries.Select(e =>
+        => [.. Flagged.Select(e =>
         {
             string name = prefix is null ? e.Flag : $"--{prefix.Replace('_', '-')}-{e.Flag[2..]}";
             string[] aliases = e.Alias is null || prefix is not null ? [] : [e.Alias];
@@ -154,6 +235,14 @@ public sealed class OptionSchema<T>(string what) where T : class
             if (e.IsBool) flag.Arity = ArgumentArity.ZeroOrOne;
             return flag;
         })];
+
+    /// <summary>The flag of option <paramref name="name"/> among <paramref name="flags"/> (from <see cref="CreateFlags"/>).</summary>
+    public Option FlagOf(IReadOnlyList<Option> flags, string name)
+    {
+        var flagged = Flagged.ToList();
+        int i = flagged.FindIndex(e => e.Name == name);
+        return i >= 0 ? flags[i] : throw new KeyNotFoundException($"{what}: option '{name}' has no flag");
+    }
 
     /// <summary>Whether any of <paramref name="flags"/> (from <see cref="CreateFlags"/>) was given on the command line.</summary>
     public static bool AnyGiven(ParseResult parse, IReadOnlyList<Option> flags)
@@ -173,9 +262,10 @@ public sealed class OptionSchema<T>(string what) where T : class
     public YamlMappingNode FlagsToMapping(ParseResult parse, IReadOnlyList<Option> flags)
     {
         var node = new YamlMappingNode();
-        for (int i = 0; i < _entries.Count; i++)
+        var flagged = Flagged.ToList();
+        for (int i = 0; i < flagged.Count; i++)
         {
-            var key = new YamlScalarNode(_entries[i].Name);
+            var key = new YamlScalarNode(flagged[i].Name);
             if (flags[i] is Option<string[]> list)
             {
                 if (parse.GetValue(list) is not { Length: > 0 } values) continue;
@@ -186,7 +276,7 @@ public sealed class OptionSchema<T>(string what) where T : class
             var flag = (Option<string?>)flags[i];
             string? text = parse.GetValue(flag);
             // A switch given alone ("--keep-rejected") means true.
-            if (text is null && _entries[i].IsBool && parse.GetResult(flag) is { Implicit: false }) text = "true";
+            if (text is null && flagged[i].IsBool && parse.GetResult(flag) is { Implicit: false }) text = "true";
             if (text is not null) node.Children[key] = new YamlScalarNode(text);
         }
         return node;

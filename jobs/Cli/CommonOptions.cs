@@ -36,10 +36,7 @@ public static class CommonOptions
     /// <summary><c>--set PATH=VALUE</c>, repeatable: changes a value of the pipeline file as it is loaded.</summary>
     public static Option<string[]> Set() => new("--set")
     {
-        Description = "Change a value of the pipeline file as it is loaded, e.g. --set stages.train.options.steps=20 (repeatable)",
+        Description = "Change a value of the pipeline file as it is loaded, e.g. --set stages.train.options.steps=20, or --set train.steps=20 (STAGE.OPTION); a stage option is checked against its kind's options (repeatable)",
         DefaultValueFactory = _ => [],
     };
-
-    /// <summary>Resolves "0 tasks" to one task per worker.</summary>
-    public static int ResolveTasks(int tasks, int workers) => tasks > 0 ? tasks : Math.Max(1, workers);
 }

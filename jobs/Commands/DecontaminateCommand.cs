@@ -2,16 +2,17 @@ using System.CommandLine;
 using DataPipe.Core.Errors;
 using DataPipe.Core.Execution;
 using DataPipe.Decontaminate;
-using DataPipe.Decontaminate.Benchmarks;
 using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Pipeline.Kinds;
+using YamlDotNet.RepresentationModel;
 
 namespace DataPipe.Jobs.Commands;
 
 /// <summary>
 /// <c>datapipe decontaminate</c>: removes evaluation-set text from a documents dataset by GPT-3's 13-gram rule and prints
-/// what leaked, per benchmark (OUTPUT/contamination.json holds the report with examples). Its rule's flags are
-/// generated from <see cref="DecontaminateKind.Schema"/>, the schema a pipeline's decontaminate stage reads.
+/// what leaked, per benchmark (OUTPUT/contamination.json holds the report with examples). Run as a one-stage pipeline of
+/// <see cref="DecontaminateKind"/> (<see cref="OneStagePipeline"/>); its rule's flags are generated from
+/// <see cref="DecontaminateKind.Schema"/>, the schema a pipeline's decontaminate stage reads.
 /// </summary>
 public static class DecontaminateCommand
 {
@@ -23,35 +24,22 @@ public static class DecontaminateCommand
         var workers = CommonOptions.Workers();
         var attempts = CommonOptions.Attempts();
         var force = CommonOptions.Force();
-        var benchmarks = new Option<string[]>("--benchmarks", "-b") { Description = "Benchmark files or folders (each .jsonl/.json/.txt file one set, layout detected)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var field = new Option<string?>("--field") { Description = "For your own JSON-lines sets: the field holding the item text (applies to every .jsonl given)" };
-        var ignore = new Option<string?>("--ignore") { Description = "Text file of phrases (one a line) never treated as leaks" };
-        var index = new Option<string?>("--index") { Description = "Where to keep the n-gram index (default: OUTPUT.ngram-index beside the output); rebuilt when the benchmarks change" };
         var flags = DecontaminateKind.Schema.CreateFlags(new DecontaminateOptions());
 
         var command = new Command("decontaminate", "Remove benchmark text (13-gram overlap, GPT-3's cut-and-split rule) and report what leaked")
         {
-            input, output, tasks, workers, attempts, force, benchmarks, field, ignore, index,
+            input, output, tasks, workers, attempts, force,
         };
         foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
-            int w = parse.GetValue(workers);
             string outDir = Path.GetFullPath(parse.GetValue(output)!);
-            var sources = BenchmarkSource.Expand(parse.GetValue(benchmarks)!);
-            if (parse.GetValue(field) is { } f)
-                sources = [.. sources.Select(s => BenchmarkReader.Detect(s) == BenchmarkFormat.LlmFoundry ? s with { Format = BenchmarkFormat.JsonLines, Field = f } : s)];
-            var options = DecontaminateKind.Schema.ReadFlags(parse, flags, new DecontaminateOptions
-            {
-                Input = parse.GetValue(input)!,
-                Tasks = CommonOptions.ResolveTasks(parse.GetValue(tasks), w),
-                Benchmarks = sources,
-                IgnoreList = parse.GetValue(ignore),
-                IndexPath = parse.GetValue(index) ?? Path.TrimEndingDirectorySeparator(outDir) + ".ngram-index",
-            });
-            var executor = new ExecutorOptions { Workers = w, MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
-            var stage = new DecontaminateStage(options);
-            await StageConsole.RunAsync(stage, outDir, executor, ct).ConfigureAwait(false);
+            // The flags are the keys a pipeline file gives (paths resolve against the current folder); the index is
+            // kept beside the output unless --index says where.
+            var options = DecontaminateKind.Schema.FlagsToMapping(parse, flags);
+            if (!options.Children.ContainsKey(new YamlScalarNode("index"))) options.Add("index", Path.TrimEndingDirectorySeparator(outDir) + ".ngram-index");
+            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            await OneStagePipeline.RunAsync(new DecontaminateKind(), [parse.GetValue(input)!], options, outDir, parse.GetValue(tasks), executor, ct).ConfigureAwait(false);
             var report = ContaminationReport.ReadFrom(outDir) ?? throw new DataPipeException($"{outDir}: {ContaminationReport.FileName} missing after the stage finished");
             Print(report, Path.Combine(outDir, ContaminationReport.FileName));
             return 0;

@@ -33,7 +33,6 @@ public static class FilterCommand
         var workers = CommonOptions.Workers();
         var attempts = CommonOptions.Attempts();
         var force = CommonOptions.Force();
-        var model = new Option<string?>("--model", "--classifier") { Description = "Classifier model folder (from `datapipe filter train-classifier`); without it only the rules run" };
         var pareto = new Option<bool>("--pareto") { Description = "Same as --keep pareto (the default with a model)" };
         var scoreOnly = new Option<bool>("--score-only") { Description = "Same as --keep score_only" };
         var flags = FilterKind.Schema.CreateFlags(new FilterOptions());
@@ -45,7 +44,7 @@ public static class FilterCommand
 
         var command = new Command("filter", "Drop low-quality documents: Gopher and C4 rules, language, and a quality classifier (GPT-3's Pareto rule)")
         {
-            input, output, tasks, workers, attempts, force, model, pareto, scoreOnly,
+            input, output, tasks, workers, attempts, force, pareto, scoreOnly,
         };
         foreach (var flag in flags.Concat(rules.SelectMany(r => r.Flags.Append(r.Off))))
         {
@@ -66,7 +65,7 @@ public static class FilterCommand
             bool s = parse.GetValue(scoreOnly);
             if ((keepGiven ? 1 : 0) + (p ? 1 : 0) + (s ? 1 : 0) > 1 || (thresholdGiven && (p || s)))
                 throw new DataPipeException("filter: choose one of --keep, --threshold, --pareto and --score-only");
-            string? m = parse.GetValue(model);
+            string? m = parse.GetValue((Option<string?>)FilterKind.Schema.FlagOf(flags, "model"));
             if (m is null && (keepGiven || thresholdGiven || p || s))
                 throw new DataPipeException("filter: --keep, --threshold, --pareto and --score-only need a classifier (--model)");
 
@@ -75,7 +74,6 @@ public static class FilterCommand
             // --pareto, --score-only, and --threshold alone (as before --keep existed) are spellings of keep:.
             if (!keepGiven && (p || s || thresholdGiven))
                 options.Children[new YamlScalarNode("keep")] = new YamlScalarNode(p ? "pareto" : s ? "score_only" : "threshold");
-            if (m is not null) options.Children[new YamlScalarNode("model")] = new YamlScalarNode(m);
             var ruleMappings = new YamlMappingNode();
             foreach (var (rule, ruleFlags, off) in rules)
             {

@@ -1,42 +1,55 @@
 using System.CommandLine;
 using System.Globalization;
+using DataPipe.Core.Datasets;
+using DataPipe.Core.Errors;
+using DataPipe.Core.Execution;
 using DataPipe.Filter.Classifier;
+using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Pipeline.Kinds;
 using Spectre.Console;
+using YamlDotNet.RepresentationModel;
 
 namespace DataPipe.Jobs.Commands;
 
 /// <summary>
-/// <c>datapipe filter train-classifier --positives ... --negatives ... --output MODEL</c>: trains the quality classifier
-/// (hashed word unigrams and bigrams, logistic regression or one hidden layer, TorchSharp on cuda when present) and
-/// writes the model folder with report.json and score-histogram.png. Its training flags are generated from
-/// <see cref="ClassifierTrainingSchema"/>, the schema of a filter stage's <c>classifier:</c> section.
+/// <c>datapipe filter train-classifier --positives ... --negatives ... --output DIR</c>: trains the quality classifier
+/// (hashed word unigrams and bigrams, logistic regression or one hidden layer, TorchSharp on cuda when present) as the
+/// classifier step of a one-stage filter pipeline (<see cref="OneStagePipeline"/>, <see cref="TrainClassifierStage"/>):
+/// DIR is that step's folder, the model folder (with report.json and score-histogram.png) is DIR/model. Its training
+/// flags are generated from <see cref="ClassifierTrainingSchema"/>, the schema of a filter stage's <c>classifier:</c> section.
 /// </summary>
 public static class FilterTrainClassifierCommand
 {
     public static Command Create()
     {
-        var positives = new Option<string[]>("--positives") { Description = "Curated text: .txt/.md, .jsonl/.json (.gz), .parquet, .html files, folders or globs", Required = true, AllowMultipleArgumentsPerToken = true };
-        var negatives = new Option<string[]>("--negatives") { Description = "Raw web text: a documents dataset folder, or files as for --positives", Required = true, AllowMultipleArgumentsPerToken = true };
-        var output = new Option<string>("--output", "-o") { Description = "Model folder to write (replaced when it exists)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "Classifier stage folder: the model in OUTPUT/model (filter --model takes either)", Required = true };
+        var force = CommonOptions.Force();
         var flags = ClassifierTrainingSchema.Schema.CreateFlags(new ClassifierTrainingSettings());
         // The older spelling of --bigrams false.
         var noBigrams = new Option<bool>("--no-bigrams") { Description = "Same as --bigrams false: words only, no word pairs" };
 
         var command = new Command("train-classifier", "Train the quality classifier: curated positives against raw web negatives")
         {
-            positives, negatives, output, noBigrams,
+            output, force, noBigrams,
         };
         foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
-            var start = new ClassifierTrainingSettings();
-            if (parse.GetValue(noBigrams))
-                start = start with { Training = start.Training with { Features = start.Training.Features with { Bigrams = false } } };
-            var settings = ClassifierTrainingSchema.Schema.ReadFlags(parse, flags, start);
+            // A filter stage whose classifier section trains the model, of which only the training step runs: the
+            // positives and negatives are the section's keys, the flags its training options.
+            var classifier = ClassifierTrainingSchema.Schema.FlagsToMapping(parse, flags);
+            if (parse.GetValue(noBigrams) && !classifier.Children.ContainsKey(new YamlScalarNode("bigrams"))) classifier.Add("bigrams", "false");
+            // The negatives are the stage's input as well (the first of them: a filter stage reads one dataset).
+            if (!classifier.Children.TryGetValue(new YamlScalarNode("negatives"), out var negatives) || negatives is not YamlSequenceNode { Children: [YamlScalarNode { Value: { } first }, ..] })
+                throw new PipelineConfigException("command line: classifier.negatives: required: the raw web documents datasets (--negatives)");
+            var options = new YamlMappingNode { { "classifier", classifier } };
             string dir = parse.GetValue(output)!;
-            var trained = await TrainClassifier.RunAsync(parse.GetValue(positives)!, parse.GetValue(negatives)!, dir, settings.Text, settings.Training, Console.WriteLine, ct).ConfigureAwait(false);
-            Print(trained.Report, dir);
+            var results = await OneStagePipeline.RunAsync(new FilterKind(), [first], options, dir, 1,
+                new ExecutorOptions { Workers = 1, MaxAttempts = 1, Force = parse.GetValue(force) }, ct, new OneStageChoice { Step = FilterKind.ClassifierStep }).ConfigureAwait(false);
+            string model = TrainClassifierStage.ModelIn(results[0].OutputDir);
+            var report = DatasetFolder.ReadJson<ClassifierReport>(Path.Combine(model, ModelFolder.ReportFile))
+                ?? throw new DataPipeException($"{model}: {ModelFolder.ReportFile} missing after the stage finished");
+            Print(report, model);
             return 0;
         });
         return command;

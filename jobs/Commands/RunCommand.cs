@@ -13,35 +13,36 @@ public static class RunCommand
     {
         var pipeline = new Argument<string>("pipeline") { Description = "Pipeline YAML file" };
         var set = CommonOptions.Set();
-        var executorKind = new Option<string?>("--executor") { Description = $"{string.Join(" or ", PipelineExecutors.BuiltInNames)} (default: the file's executor.kind)" };
-        executorKind.AcceptOnlyFromAmong([.. PipelineExecutors.BuiltInNames]);
-        var workers = new Option<int?>("--workers") { Description = "Tasks run at once by the local executor (default: the file's executor.workers)" };
-        workers.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--workers must be >= 1"); });
+        // --executor, --workers, --attempts: the executor section's keys (PipelineLoader.ExecutorSchema), over the file's.
+        var executorFlags = PipelineLoader.ExecutorSchema.CreateFlags(new ExecutorSpec());
+        foreach (var flag in executorFlags)
+        {
+            string key = flag.Name[2..];
+            flag.Description = $"{PipelineLoader.ExecutorSchema[key].Help} (default: the file's executor.{key}{(key == "workers" ? "; the stages' task counts stay the file's" : "")})";
+            if (key == "kind")
+            {
+                // The flag keeps its older name.
+                flag.Aliases.Add("--executor");
+            }
+        }
         var from = new Option<string?>("--from") { Description = "Start at this stage (earlier stages must be complete)" };
         var until = new Option<string?>("--until") { Description = "Stop after this stage" };
-        var attempts = new Option<int?>("--attempts") { Description = "Attempts per task (default: the file's executor.attempts, else 2)" };
-        attempts.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--attempts must be >= 1"); });
 
         var command = new Command("run", "Run a pipeline file: its stages in order, each as resumable tasks, locally or as Slurm job arrays")
         {
-            pipeline, set, executorKind, workers, from, until, attempts,
+            pipeline, set, from, until,
         };
+        foreach (var flag in executorFlags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
             var def = PipelineLoader.Load(parse.GetValue(pipeline)!, overrides: parse.GetValue(set));
-            def = def with
-            {
-                Executor = def.Executor with
-                {
-                    Kind = parse.GetValue(executorKind) ?? def.Executor.Kind,
-                    Workers = parse.GetValue(workers) ?? def.Executor.Workers,
-                    Attempts = parse.GetValue(attempts) ?? def.Executor.Attempts,
-                },
-            };
+            // Read as the executor section's keys are, over the file's values (the file's task counts stay as planned).
+            var executor = PipelineLoader.ExecutorSchema.ReadFlags(parse, executorFlags, def.Executor);
+            def = def with { Executor = executor };
             var steps = def.Select(parse.GetValue(from), parse.GetValue(until));
             var wall = System.Diagnostics.Stopwatch.StartNew();
-            var executor = PipelineExecutors.BuiltIn((stage, dir, options, token) => StageConsole.RunAsync(stage, dir, options, token)).Create(def, Console.Out);
-            await executor.RunAsync(def, steps, ct).ConfigureAwait(false);
+            var runner = PipelineExecutors.BuiltIn((stage, dir, options, token) => StageConsole.RunAsync(stage, dir, options, token)).Create(def, Console.Out);
+            await runner.RunAsync(def, steps, ct).ConfigureAwait(false);
             PrintPipelineSummary(def, wall.Elapsed.TotalSeconds);
             return 0;
         });

@@ -13,7 +13,8 @@ namespace DataPipe.Jobs.Commands;
 /// <summary>
 /// <c>datapipe tokenize --input DOCS --output DIR --tokenizer cl100k_base|o200k_base|bpe:DIR</c>: documents → token shards
 /// with <c>manifest.json</c> (<see cref="TokenizeStage"/>); <c>datapipe tokenize verify DIR</c> re-reads and checks them
-/// (<see cref="TokenShardVerifier"/>).
+/// (<see cref="TokenShardVerifier"/>). Run as a one-stage pipeline of <see cref="TokenizeKind"/> (<see cref="OneStagePipeline"/>):
+/// its flags (<c>--tokenizer</c> included) are generated from <see cref="TokenizeKind.Schema"/>.
 /// </summary>
 public static class TokenizeCommand
 {
@@ -21,11 +22,6 @@ public static class TokenizeCommand
     {
         var input = new Option<string>("--input", "-i") { Description = "Documents dataset folder (a completed stage output)", Required = true };
         var output = CommonOptions.Output("Token shard folder");
-        var tokenizer = new Option<string>("--tokenizer", "-t")
-        {
-            Description = TokenizerCatalog.SpecHelp,
-            DefaultValueFactory = _ => TiktokenTextTokenizer.Cl100kBase,
-        };
         var flags = TokenizeKind.Schema.CreateFlags(new TokenizeOptions());
         var tasks = CommonOptions.Tasks();
         var workers = CommonOptions.Workers();
@@ -34,28 +30,17 @@ public static class TokenizeCommand
 
         var command = new Command("tokenize", "Documents → token shards (Parquet {doc_id, tokens}) with a manifest; 'tokenize verify DIR' checks them")
         {
-            input, output, tokenizer, tasks, workers, attempts, force,
+            input, output, tasks, workers, attempts, force,
         };
         foreach (var flag in flags) command.Add(flag);
         command.Add(CreateVerify());
         command.SetAction(async (parse, ct) =>
         {
-            int w = parse.GetValue(workers);
-            int taskCount = CommonOptions.ResolveTasks(parse.GetValue(tasks), w);
-            var options = TokenizeKind.Schema.ReadFlags(parse, flags, new TokenizeOptions
-            {
-                Input = parse.GetValue(input)!,
-                Tokenizer = parse.GetValue(tokenizer)!,
-                Tasks = taskCount,
-                ThreadsPerTask = TokenizeOptions.DefaultThreadsPerTask(w, taskCount),
-            });
-            var stage = new TokenizeStage(options);
-            var result = await StageConsole.RunAsync(stage, parse.GetValue(output)!, new ExecutorOptions
-            {
-                Workers = w,
-                MaxAttempts = parse.GetValue(attempts),
-                Force = parse.GetValue(force),
-            }, ct).ConfigureAwait(false);
+            var options = TokenizeKind.Schema.FlagsToMapping(parse, flags);
+            var executor = new ExecutorOptions { Workers = parse.GetValue(workers), MaxAttempts = parse.GetValue(attempts), Force = parse.GetValue(force) };
+            var results = await OneStagePipeline.RunAsync(new TokenizeKind(), [parse.GetValue(input)!], options, parse.GetValue(output)!,
+                parse.GetValue(tasks), executor, ct).ConfigureAwait(false);
+            var result = results[^1];
             var manifest = TokenManifest.Load(result.OutputDir);
             PrintManifest(manifest, result.OutputDir);
             return 0;

@@ -3,6 +3,7 @@ using DataPipe.Core.Execution;
 using DataPipe.Jobs.Cli;
 using DataPipe.Jobs.Pipeline.Kinds;
 using DataPipe.Tokenize.Stages;
+using YamlDotNet.RepresentationModel;
 using DataPipe.Tokenize.Tokenizers;
 using Spectre.Console;
 
@@ -10,7 +11,7 @@ namespace DataPipe.Jobs.Commands;
 
 /// <summary>
 /// <c>datapipe tokenizer train --input DOCS|TEXT --vocab-size N --output DIR</c>: learns a byte-level BPE
-/// (<see cref="TrainBpeStage"/>) whose folder <c>datapipe tokenize --tokenizer bpe:DIR</c> then uses. Its flags are
+/// (the BPE training step of a one-stage tokenize pipeline, <see cref="OneStagePipeline"/>) whose folder <c>datapipe tokenize --tokenizer bpe:DIR</c> then uses. Its flags are
 /// generated from <see cref="TokenizeKind.BpeSchema"/>, the schema of a tokenize stage's <c>tokenizer: { train: ... }</c>.
 /// </summary>
 public static class TokenizerTrainCommand
@@ -26,8 +27,11 @@ public static class TokenizerTrainCommand
         foreach (var flag in flags) train.Add(flag);
         train.SetAction(async (parse, ct) =>
         {
-            var stage = new TrainBpeStage(TokenizeKind.BpeSchema.ReadFlags(parse, flags, new TrainBpeOptions { Input = parse.GetValue(input)! }));
-            var result = await StageConsole.RunAsync(stage, parse.GetValue(output)!, new ExecutorOptions { Workers = 1, MaxAttempts = 1, Force = parse.GetValue(force) }, ct).ConfigureAwait(false);
+            // A tokenize stage whose tokenizer section trains a BPE, of which only the training step runs.
+            var options = new YamlMappingNode { { "tokenizer", new YamlMappingNode { { "train", TokenizeKind.BpeSchema.FlagsToMapping(parse, flags) } } } };
+            var results = await OneStagePipeline.RunAsync(new TokenizeKind(), [parse.GetValue(input)!], options, parse.GetValue(output)!, 1,
+                new ExecutorOptions { Workers = 1, MaxAttempts = 1, Force = parse.GetValue(force) }, ct, new OneStageChoice { Step = TokenizeKind.BpeStep }).ConfigureAwait(false);
+            var result = results[0];
             var tokenizer = ByteLevelBpeTokenizer.Load(result.OutputDir);
             AnsiConsole.MarkupLine($"tokenizer: [blue]bpe:{Markup.Escape(result.OutputDir)}[/] ({tokenizer.Identity.VocabSize:N0} tokens, end-of-text {tokenizer.Identity.EotId}, hash {tokenizer.Identity.VocabHash[..12]})");
             return 0;

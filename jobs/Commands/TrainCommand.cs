@@ -8,14 +8,15 @@ using DataPipe.Jobs.Pipeline.Kinds;
 using DataPipe.Train;
 using DataPipe.Train.Metrics;
 using Spectre.Console;
+using YamlDotNet.RepresentationModel;
 
 namespace DataPipe.Jobs.Commands;
 
 /// <summary>
 /// <c>datapipe train --data SHARDS --out DIR [--config train.yaml] [--resume] [--steps N] ...</c>: pretrains a GPT on
 /// token shards (<see cref="GptTrainer"/>). Every option is <see cref="TrainKind.Schema"/>'s: the same names, defaults and
-/// ranges as a pipeline's train stage, from the <c>--config</c> file and overridden by a flag.
-/// Runs the pipeline's <see cref="TrainStage"/> on the local executor; prints a progress line per step batch,
+/// ranges as a pipeline's train stage, from the <c>--config</c> file (the stage's <c>config</c> key) and overridden by a
+/// flag. Runs as a one-stage pipeline of <see cref="TrainKind"/>; prints a progress line per step batch,
 /// evaluations, and a summary table; writes <c>metrics.jsonl</c>, <c>loss.png</c>, <c>checkpoints/</c>,
 /// <c>train.json</c> and <c>_SUCCESS.json</c> in the run folder.
 /// </summary>
@@ -25,56 +26,55 @@ public static class TrainCommand
     {
         var data = new Option<string>("--data") { Description = "Token shard folder (with manifest.json)", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Run folder: checkpoints, metrics.jsonl, train.json", Required = true };
-        var configFile = new Option<string?>("--config") { Description = "Train config YAML: the options of a pipeline's train stage (layers: 6, ...); flags override it" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out" };
         var flags = TrainKind.Schema.CreateFlags(new TrainConfig());
 
-        var command = new Command("train", "Pretrain a GPT on token shards (TorchSharp; CUDA when available, else CPU)") { data, output, configFile, resume };
+        var command = new Command("train", "Pretrain a GPT on token shards (TorchSharp; CUDA when available, else CPU)") { data, output };
         foreach (var flag in flags) command.Add(flag);
         command.SetAction(async (parse, ct) =>
         {
-            var c = parse.GetValue(configFile) is { } file ? TrainKind.Schema.ReadFile(file, new TrainConfig()) : new TrainConfig();
-            c = TrainKind.Schema.ReadFlags(parse, flags, c);
-            TrainConfig valid;
-            try
-            {
-                valid = c.Validate();
-            }
-            catch (DataPipeException e)
-            {
-                throw new DataPipeException($"train: {e.Message}", e);
-            }
-            return await RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, valid, parse.GetValue(resume), ct).ConfigureAwait(false);
+            // The options a pipeline's train stage holds (--config among them); resume is false unless --resume says
+            // so, where a pipeline always resumes.
+            var options = TrainKind.Schema.FlagsToMapping(parse, flags);
+            if (!options.Children.ContainsKey(new YamlScalarNode("resume"))) options.Add("resume", "false");
+            return await RunAsync(parse.GetValue(data)!, parse.GetValue(output)!, options, ct).ConfigureAwait(false);
         });
         return command;
     }
 
     /// <summary>
-    /// Trains through the same <see cref="TrainStage"/> a pipeline's train stage runs, on the local executor: the run
-    /// folder gets the stage's <c>_SUCCESS.json</c> (config hash of the options and the shards' manifest), a folder
-    /// already complete for these options is reused, and one trained with other options is cleared first.
+    /// Trains as a one-stage pipeline of <see cref="TrainKind"/> (<see cref="OneStagePipeline"/>), the same
+    /// <see cref="TrainStage"/> a pipeline's train stage runs, on the local executor: the run folder gets the stage's
+    /// <c>_SUCCESS.json</c> (config hash of the options and the shards' manifest), a folder already complete for these
+    /// options is reused, and one trained with other options is cleared first.
     /// </summary>
-    public static async Task<int> RunAsync(string data, string runDir, TrainConfig config, bool resume, CancellationToken ct)
+    public static async Task<int> RunAsync(string data, string runDir, YamlMappingNode options, CancellationToken ct)
     {
-        int every = Math.Max(1, config.Steps / 50);
-        var stage = new TrainStage(data, config, resume)
+        TrainStage? stage = null;
+        var choice = new OneStageChoice
         {
-            OnStep = row =>
+            Built = built =>
             {
-                if (row.Step % every == 0 || row.Step == config.Steps || row.Step == 1)
+                stage = (TrainStage)built;
+                int steps = stage.Config.Steps;
+                int every = Math.Max(1, steps / 50);
+                stage.OnStep = row =>
+                {
+                    if (row.Step % every == 0 || row.Step == steps || row.Step == 1)
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"[train] step {row.Step}/{steps} loss {row.Loss:F4} lr {row.Lr:E2} grad_norm {row.GradNorm:F3} {row.TokensPerSecond:N0} tok/s{(row.Mfu is double m ? $" mfu {m:P1}" : "")}"));
+                };
+                stage.OnEval = row =>
+                {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"[train] step {row.Step}/{config.Steps} loss {row.Loss:F4} lr {row.Lr:E2} grad_norm {row.GradNorm:F3} {row.TokensPerSecond:N0} tok/s{(row.Mfu is double m ? $" mfu {m:P1}" : "")}"));
-            },
-            OnEval = row =>
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[eval] step {row.Step} val_loss {row.ValLoss:F4} perplexity {row.Perplexity:F2} bits/byte {row.BitsPerByte:F4}"));
-                if (row.Sample is { Length: > 0 } s) Console.WriteLine($"[sample] {s.ReplaceLineEndings(" ")}");
+                        $"[eval] step {row.Step} val_loss {row.ValLoss:F4} perplexity {row.Perplexity:F2} bits/byte {row.BitsPerByte:F4}"));
+                    if (row.Sample is { Length: > 0 } s) Console.WriteLine($"[sample] {s.ReplaceLineEndings(" ")}");
+                };
             },
         };
         // One attempt: a retry would resume from a checkpoint the failed attempt may have left half-consistent with its metrics.
-        var done = await StageConsole.RunAsync(stage, runDir, new ExecutorOptions { Workers = 1, MaxAttempts = 1 }, ct).ConfigureAwait(false);
-        var result = stage.Result ?? DatasetFolder.ReadJson<TrainResult>(Path.Combine(done.OutputDir, GptTrainer.SummaryFile))
+        var results = await OneStagePipeline.RunAsync(new TrainKind(), [data], options, runDir, 0, new ExecutorOptions { Workers = 1, MaxAttempts = 1 }, ct, choice).ConfigureAwait(false);
+        var done = results[0];
+        var result = stage?.Result ?? DatasetFolder.ReadJson<TrainResult>(Path.Combine(done.OutputDir, GptTrainer.SummaryFile))
             ?? throw new DataPipeException($"{done.OutputDir}: complete but {GptTrainer.SummaryFile} is missing");
 
         var table = new Table().Title("[bold]train[/]").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());

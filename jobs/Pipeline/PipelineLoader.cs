@@ -50,7 +50,7 @@ public static partial class PipelineLoader
             throw new PipelineConfigException($"{file}: a pipeline file is one YAML mapping (name, output, inputs, executor, stages)");
 
         overrides ??= [];
-        PipelineOverrides.Apply(file, rootNode, overrides);
+        PipelineOverrides.Apply(file, rootNode, overrides, kinds);
         var root = new YamlSection(file, "", rootNode);
         string name = root.String("name", Path.GetFileNameWithoutExtension(file));
         string baseDir = Path.GetDirectoryName(file)!;

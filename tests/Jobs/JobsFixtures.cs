@@ -99,12 +99,26 @@ public static class JobsFixtures
         return (p.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Runs <c>datapipe ARGS</c> from <paramref name="folder"/> (relative paths in ARGS are relative to it).</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> CliInFolderAsync(string folder, params string[] args)
+    {
+        using var p = StartCli(new Dictionary<string, string>(), args, folder);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await p.WaitForExitAsync(timeout.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
     public static Process StartCli(params string[] args) => StartCli(new Dictionary<string, string>(), args);
 
     /// <summary>Starts <c>datapipe ARGS</c> with extra environment variables (a fault point, for example).</summary>
-    public static Process StartCli(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Process StartCli(IReadOnlyDictionary<string, string> environment, params string[] args) => StartCli(environment, args, null);
+
+    private static Process StartCli(IReadOnlyDictionary<string, string> environment, string[] args, string? folder)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (folder is not null) psi.WorkingDirectory = folder;
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         psi.ArgumentList.Add(DatapipeDll);
         foreach (var a in args) psi.ArgumentList.Add(a);

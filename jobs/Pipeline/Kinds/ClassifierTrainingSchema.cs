@@ -12,12 +12,19 @@ public sealed record ClassifierTrainingSettings
 
 /// <summary>
 /// The classifier's training options, declared once for a filter stage's <c>classifier:</c> section and
-/// <c>datapipe filter train-classifier</c>'s flags (the positives, negatives and scoring keys, which name files and
-/// datasets, are read by <see cref="FilterKind"/> itself).
+/// <c>datapipe filter train-classifier</c>'s flags (the positives, negatives, weights and scoring keys, which name files,
+/// inputs and datasets, are declared here and read by <see cref="FilterKind"/> itself).
 /// </summary>
 public static class ClassifierTrainingSchema
 {
     public static readonly OptionSchema<ClassifierTrainingSettings> Schema = new OptionSchema<ClassifierTrainingSettings>("classifier options")
+        .Path("positives", "Curated text: .txt/.md, .jsonl/.json (.gz), .parquet, .html files, folders or globs (in a pipeline also input names)", list: true)
+        .Path("negatives", "Raw web text: documents dataset folders (in a pipeline also input or stage names)", list: true, shown: "the filter stage's input")
+        .KindRead("positive_weights", "Mixing weight of each positives entry", shown: "1 each", list: true, flag: false)
+        .KindRead("negative_weights", "Mixing weight of each negatives entry", shown: "1 each", list: true, flag: false)
+        .KindRead("scoring", "How the filter's documents get their scores: in_sample, crossfit (by the fold model that never saw them) or disjoint (negatives other than the input)",
+            shown: "in_sample", flag: false)
+        .KindRead("folds", "Folds of crossfit scoring [2..100]", shown: "5", flag: false)
         .Int("hash_bits", "log2 of the hashed feature buckets", c => c.Training.Features.HashBits,
             (c, v) => c with { Training = c.Training with { Features = c.Training.Features with { HashBits = v } } }, min: 10, max: 24)
         .Bool("bigrams", "Word pairs as well as words", c => c.Training.Features.Bigrams,

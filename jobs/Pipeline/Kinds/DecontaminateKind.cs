@@ -11,8 +11,9 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// <c>kind: decontaminate</c>: removes evaluation-set text from a documents dataset (<see cref="DecontaminateStage"/>,
 /// GPT-3 appendix C). Options: <c>benchmarks</c> (files or folders; each .jsonl/.json/.txt file is one set, its layout
 /// detected), <c>custom_benchmarks</c> (a list of <c>{ path, name, format: text|jsonl|llm_foundry|six_line, field }</c>),
+/// <c>field</c> (for your own JSON-lines sets among <c>benchmarks</c>: the field holding the item text),
 /// <c>ignore</c> (a file of phrases never to match), <c>index</c> (where the n-gram index is kept; default
-/// <c>OUTPUT/_cache/NAME.ngram-index</c>) — these name files, resolved against the pipeline file — and
+/// <c>OUTPUT/_cache/NAME.ngram-index</c>; <c>datapipe decontaminate</c> gives <c>OUTPUT.ngram-index</c> beside its output) — these name files, resolved against the pipeline file — and
 /// <see cref="Schema"/>'s: <c>action</c>, <c>ngram</c>, <c>min_words</c>, <c>max_items_per_ngram</c>,
 /// <c>window_chars</c>, <c>min_piece_chars</c>, <c>max_pieces</c>, <c>examples</c>.
 /// </summary>
@@ -24,6 +25,12 @@ public sealed class DecontaminateKind : IStageKind
     /// dropped, a document cut into more than 10 pieces dropped whole.
     /// </summary>
     public static readonly OptionSchema<DecontaminateOptions> Schema = new OptionSchema<DecontaminateOptions>("decontaminate options")
+        .Path("benchmarks", "Benchmark files or folders (each .jsonl/.json/.txt file one set, layout detected)", list: true, alias: "-b")
+        .KindRead("custom_benchmarks", "Sets given one by one: a list of { path, name, format: text|jsonl|llm_foundry|six_line, field }", flag: false)
+        .KindRead("field", "For your own JSON-lines sets among benchmarks: the field holding the item text")
+        .Path("ignore", "Text file of phrases (one a line) never treated as leaks")
+        .Path("index", "Where the n-gram index is kept; rebuilt when the benchmarks change",
+            shown: "OUTPUT/_cache/NAME.ngram-index in a pipeline, OUTPUT.ngram-index beside a command's output")
         .String("action", "cut (GPT-3: remove spans with window_chars either side, split), drop the document, or flag it (add columns)",
             o => o.Action.ToString().ToLowerInvariant(),
             (o, v) => o with { Action = v switch { "drop" => DecontaminateAction.Drop, "flag" => DecontaminateAction.Flag, _ => DecontaminateAction.Cut } },
@@ -43,12 +50,14 @@ public sealed class DecontaminateKind : IStageKind
 
     public string Kind => "decontaminate";
 
+    public IOptionSchema? Options => Schema.WithDefaults(new DecontaminateOptions());
+
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
         if (spec.Input.Count != 1) throw spec.Section.Error("input", "a decontaminate stage reads exactly one documents dataset");
         string input = context.Resolve(spec.Section, "input", spec.Input[0]).Single;
         var o = spec.Options;
-        var sources = new List<BenchmarkSource>();
+        List<BenchmarkSource> sources = [];
         try
         {
             if (o.OptionalStringList("benchmarks") is { } paths) sources.AddRange(BenchmarkSource.Expand(paths.Select(context.ResolveInputPath)));
@@ -56,6 +65,12 @@ public sealed class DecontaminateKind : IStageKind
         catch (DataPipeException e)
         {
             throw o.Error("benchmarks", e.Message);
+        }
+        // field: your own JSON-lines sets among benchmarks (files whose layout is not a known one) hold the item there.
+        if (o.OptionalString("field") is { } jsonField)
+        {
+            if (!o.Has("benchmarks")) throw o.Error("field", "applies to the JSON-lines files of benchmarks, and none are given");
+            sources = [.. sources.Select(s => BenchmarkReader.Detect(s) == BenchmarkFormat.LlmFoundry ? s with { Format = BenchmarkFormat.JsonLines, Field = jsonField } : s)];
         }
         if (o.Has("custom_benchmarks"))
         {

@@ -28,6 +28,8 @@ public sealed class DedupKind : IStageKind
 
     public string Kind => "dedup";
 
+    public IOptionSchema? Options => Schema.WithDefaults(new DedupOptions());
+
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {

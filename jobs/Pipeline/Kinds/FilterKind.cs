@@ -24,7 +24,8 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 /// paths, one or a list: negatives other than the filter's input), <c>negative_weights</c> (one per negatives entry), <c>scoring</c> (in_sample | crossfit | disjoint) and <c>folds</c>
 /// (crossfit: each document is scored by the fold model that never learned from it).
 /// The stage then runs as <c>NAME.classifier</c> (writes <c>NAME/classifier/model</c>) and <c>NAME</c> (writes
-/// <c>NAME/documents</c>). Or <c>model: DIR</c> for a model trained before; neither runs the rules only.</item>
+/// <c>NAME/documents</c>). Or <c>model: DIR</c> for a model trained before (a model folder, or the folder of a
+/// classifier training step, which holds it in <c>model/</c>); neither runs the rules only.</item>
 /// <item><c>keep</c>: pareto (GPT-3: keep when pareto(α) &gt; 1 − score) | threshold | score_only; <c>pareto_alpha</c>
 /// (9), <c>pareto_seed</c>, <c>threshold</c> (for keep: threshold; default the model's), <c>keep_rejected</c>.</item>
 /// </list>
@@ -34,9 +35,12 @@ public sealed class FilterKind : IStageKind
     /// <summary>
     /// The filter's own options (the keep rule), declared once for the pipeline's <c>options:</c> and
     /// <c>datapipe filter</c>'s flags. The rules' options are each rule's schema (<see cref="FilterRuleRegistry"/>), the
-    /// classifier's <see cref="ClassifierTrainingSchema"/>; <c>model</c>, a path, is resolved against the pipeline file.
+    /// classifier's <see cref="ClassifierTrainingSchema"/>; <c>model</c>, a path, is read by the kind and resolved against the pipeline file.
     /// </summary>
     public static readonly OptionSchema<FilterOptions> Schema = new OptionSchema<FilterOptions>("filter options")
+        .KindRead("rules", "One key per registered rule: false (off), true (its defaults) or a mapping of its thresholds", shown: "every rule on but default-off ones", flag: false)
+        .KindRead("classifier", "A section that trains the classifier on this stage's input (the keys of ClassifierTrainingSchema)", flag: false)
+        .Path("model", "Classifier model folder, or the output folder of `datapipe filter train-classifier`; without it (or classifier) only the rules run", alias: "--classifier")
         .String("keep", "How the classifier's score keeps a document: GPT-3's pareto(alpha) > 1 - score, score >= threshold, or write the score only",
             o => KeepName(o.KeepRule), (o, v) => o with { KeepRule = v switch { "threshold" => ClassifierKeepRule.Threshold, "score_only" => ClassifierKeepRule.ScoreOnly, _ => ClassifierKeepRule.Pareto } },
             choices: ["pareto", "threshold", "score_only"])
@@ -57,6 +61,11 @@ public sealed class FilterKind : IStageKind
 
     public string Kind => "filter";
 
+    public IOptionSchema? Options => Schema.WithDefaults(new FilterOptions());
+
+    /// <summary>The step that trains the classifier is named <c>NAME.classifier</c> and writes <c>NAME/classifier</c>.</summary>
+    public const string ClassifierStep = "classifier";
+
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
@@ -73,6 +82,9 @@ public sealed class FilterKind : IStageKind
         if (classifier is null && modelDir is null && (o.Has("keep") || o.Has("pareto_alpha") || o.Has("threshold")))
             throw o.Error(o.Has("keep") ? "keep" : o.Has("pareto_alpha") ? "pareto_alpha" : "threshold", "the keep rule needs a classifier: add a classifier section (to train one) or model: DIR");
         if (modelDir is not null && !Directory.Exists(modelDir)) throw o.Error("model", $"{modelDir}: classifier model folder not found");
+        // The folder of a classifier training step (datapipe filter train-classifier's output) holds its model in model/.
+        if (modelDir is not null && !File.Exists(Path.Combine(modelDir, ModelFolder.InfoFile)) && File.Exists(Path.Combine(TrainClassifierStage.ModelIn(modelDir), ModelFolder.InfoFile)))
+            modelDir = TrainClassifierStage.ModelIn(modelDir);
 
         FilterOptions Options(string? model) => common with { Model = model };
 
@@ -83,13 +95,13 @@ public sealed class FilterKind : IStageKind
         }
 
         var train = ReadClassifier(classifier, context, input);
-        string classifierDir = Path.Combine(spec.OutputDir, "classifier");
+        string classifierDir = Path.Combine(spec.OutputDir, ClassifierStep);
         string documentsDir = Path.Combine(spec.OutputDir, "documents");
         string trainedModel = TrainClassifierStage.ModelIn(classifierDir);
         string? folds = train.Scoring == ClassifierScoring.CrossFit ? TrainClassifierStage.FoldsIn(classifierDir) : null;
         return
         [
-            Step(spec, $"{spec.Name}.classifier", classifierDir, 1, async ct => await TrainClassifierStage.CreateAsync(train, ct).ConfigureAwait(false)) with { Report = ReportClassifier },
+            Step(spec, $"{spec.Name}.{ClassifierStep}", classifierDir, 1, async ct => await TrainClassifierStage.CreateAsync(train, ct).ConfigureAwait(false)) with { Report = ReportClassifier },
             Step(spec, spec.Name, documentsDir, tasks, _ => Task.FromResult<IStage>(new FilterStage(Options(trainedModel) with { Folds = folds }))),
         ];
     }

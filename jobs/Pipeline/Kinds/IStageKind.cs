@@ -11,4 +11,10 @@ public interface IStageKind
     string Kind { get; }
 
     IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context);
+
+    /// <summary>
+    /// The kind's options schema, if it has one: <c>datapipe run --set STAGE.OPTION=VALUE</c> checks the option's name
+    /// and value against it before the file is read.
+    /// </summary>
+    IOptionSchema? Options => null;
 }

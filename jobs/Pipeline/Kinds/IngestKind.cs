@@ -37,6 +37,8 @@ public sealed class IngestKind : IStageKind
 
     public string Kind => "ingest";
 
+    public IOptionSchema? Options => Schema.WithDefaults(new IngestOptions());
+
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {

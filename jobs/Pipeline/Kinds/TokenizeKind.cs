@@ -1,5 +1,6 @@
 using DataPipe.Core.Stages;
 using DataPipe.Tokenize.Stages;
+using DataPipe.Tokenize.Tokenizers;
 
 namespace DataPipe.Jobs.Pipeline.Kinds;
 
@@ -15,11 +16,14 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 public sealed class TokenizeKind : IStageKind
 {
     /// <summary>
-    /// The tokenize options that are single values, declared once for the pipeline's <c>options:</c> and
-    /// <c>datapipe tokenize</c>'s flags (<c>--shard-tokens</c>, ...). The tokenizer itself is read by the kind (a name, or
-    /// a section that trains a BPE) and by the command's <c>--tokenizer</c>.
+    /// The tokenize options, declared once for the pipeline's <c>options:</c> and <c>datapipe tokenize</c>'s flags
+    /// (<c>--tokenizer</c>, <c>--shard-tokens</c>, ...). The tokenizer itself is read by the kind (a name, a
+    /// <c>bpe:DIR</c> resolved against the pipeline file, or a section that trains a BPE).
     /// </summary>
     public static readonly OptionSchema<TokenizeOptions> Schema = new OptionSchema<TokenizeOptions>("tokenize options")
+        .KindRead("tokenizer", $"{TokenizerCatalog.SpecHelp} (bpe:DIR: {OptionSchema<TokenizeOptions>.PathHelp}); in a pipeline also a section {{ train: {{ vocab_size: N }} }} that learns a BPE on the stage's input",
+            shown: new TokenizeOptions().Tokenizer, alias: "-t")
+        .KindRead("tokenizer_from", "A stage that trained a BPE: its output folder is the tokenizer", flag: false)
         .Long("shard_tokens", "Tokens per shard (a shard is cut after the document that reaches it)", t => t.ShardTokens, (t, v) => t with { ShardTokens = v }, min: 1)
         .Double("val_fraction", "Fraction of documents held out for validation", t => t.ValFraction, (t, v) => t with { ValFraction = v }, min: 0, max: 0.99)
         .Long("seed", "Seed of the validation split", t => t.Seed, (t, v) => t with { Seed = v })
@@ -36,6 +40,11 @@ public sealed class TokenizeKind : IStageKind
         .Int("threads", "Threads counting pairs (the merges do not depend on it)", b => b.Threads, (b, v) => b with { Threads = v }, min: 1, max: 1024, alias: "--workers");
 
     public string Kind => "tokenize";
+
+    public IOptionSchema? Options => Schema.WithDefaults(new TokenizeOptions());
+
+    /// <summary>The step that trains a BPE is named <c>NAME.bpe</c> and writes <c>NAME/bpe</c>.</summary>
+    public const string BpeStep = "bpe";
 
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
@@ -54,7 +63,7 @@ public sealed class TokenizeKind : IStageKind
             train = BpeSchema.Read(t, new TrainBpeOptions { Input = input });
             t.EnsureNoUnknownKeys();
             section.EnsureNoUnknownKeys();
-            tokenizer = "bpe:" + Path.Combine(spec.OutputDir, "bpe");
+            tokenizer = "bpe:" + Path.Combine(spec.OutputDir, BpeStep);
         }
         else if (o.OptionalString("tokenizer_from") is { } from)
         {
@@ -92,9 +101,9 @@ public sealed class TokenizeKind : IStageKind
         var bpe = new PipelineStep
         {
             StageName = spec.Name,
-            Name = $"{spec.Name}.bpe",
+            Name = $"{spec.Name}.{BpeStep}",
             Kind = Kind,
-            OutputDir = Path.Combine(spec.OutputDir, "bpe"),
+            OutputDir = Path.Combine(spec.OutputDir, BpeStep),
             Tasks = 1,
             Resources = spec.Resources,
             Build = _ => Task.FromResult<IStage>(new TrainBpeStage(train)),

@@ -10,7 +10,9 @@ namespace DataPipe.Jobs.Pipeline.Kinds;
 
 /// <summary>
 /// <c>kind: train</c>: a GPT trained on a token shard folder (<see cref="TrainStage"/>, one task; resumes from its newest
-/// checkpoint). Its options are <see cref="Schema"/>'s, the fields of <see cref="TrainConfig"/> in snake_case.
+/// checkpoint). Its options are <see cref="Schema"/>'s, the fields of <see cref="TrainConfig"/> in snake_case, over
+/// <c>config</c> (a YAML file of the same keys, resolved against the pipeline file) when given; and <c>resume</c>
+/// (default true: continue from the newest checkpoint in the stage folder).
 /// </summary>
 public sealed class TrainKind : IStageKind
 {
@@ -20,6 +22,9 @@ public sealed class TrainKind : IStageKind
     /// Defaults are <see cref="TrainConfig"/>'s; <see cref="TrainConfig.Validate"/> checks the relations between options.
     /// </summary>
     public static readonly OptionSchema<TrainConfig> Schema = new OptionSchema<TrainConfig>("train config")
+        .Path("config", "A YAML file of these options (layers: 6, ...), read first; the stage's own keys (a command's flags) override it")
+        .KindRead("resume", "Continue from the newest checkpoint in the stage folder; false: a folder holding checkpoints of an unfinished run is an error",
+            shown: "true in a pipeline, false for datapipe train", isBool: true)
         .Int("layers", "Transformer blocks", c => c.Layers, (c, v) => c with { Layers = v }, min: 1, max: 128)
         .Int("heads", "Attention heads", c => c.Heads, (c, v) => c with { Heads = v }, min: 1, max: 128)
         .Int("width", "Model width (embedding size), a multiple of heads", c => c.Width, (c, v) => c with { Width = v }, min: 8, max: 16384)
@@ -52,13 +57,27 @@ public sealed class TrainKind : IStageKind
 
     public string Kind => "train";
 
+    public IOptionSchema? Options => Schema.WithDefaults(new TrainConfig());
+
 
     public IReadOnlyList<PipelineStep> Expand(StageSpec spec, PipelineContext context)
     {
         if (spec.Input.Count != 1) throw spec.Section.Error("input", "a train stage reads exactly one token shard folder (a tokenize stage)");
         if (spec.Tasks is > 1) throw spec.Section.Error("tasks", "training runs as one task");
         string data = context.Resolve(spec.Section, "input", spec.Input[0]).Single;
-        var config = Schema.Read(spec.Options, new TrainConfig());
+        var o = spec.Options;
+        // config: a YAML file of these same options, read first; the stage's own keys override it.
+        var start = new TrainConfig();
+        if (o.OptionalString("config") is { } file)
+        {
+            string path = context.ResolveInputPath(file);
+            if (!File.Exists(path)) throw o.Error("config", $"{path}: train config file not found");
+            start = Schema.ReadFile(path, start);
+        }
+        var config = Schema.Read(o, start);
+        // A pipeline rerun continues from the newest checkpoint; resume: false makes a folder that holds checkpoints
+        // from an unfinished run an error instead (datapipe train without --resume).
+        bool resume = o.Bool("resume", true);
         try
         {
             config.Validate();
@@ -77,7 +96,7 @@ public sealed class TrainKind : IStageKind
                 OutputDir = spec.OutputDir,
                 Tasks = 1,
                 Resources = spec.Resources,
-                Build = _ => Task.FromResult<IStage>(new TrainStage(data, config)),
+                Build = _ => Task.FromResult<IStage>(new TrainStage(data, config, resume)),
                 Report = Report,
             },
         ];
