@@ -67,6 +67,10 @@ internal static class BlockFeatures
     private static readonly int DensityGap = F("density_gap_blocks");
     private static readonly int PageLogChars = F("page_log_chars");
     private static readonly int BlockShare = F("block_share");
+    private static readonly int RankChars = F("rank_chars");
+    private static readonly int CharsOverMax = F("chars_over_page_max");
+    private static readonly int CharsOverMedian = F("log_chars_over_page_median");
+    private static readonly int RankLinkPoor = F("rank_chars_linkpoor");
     private static readonly int Prev1 = Range("prev1", 5);
     private static readonly int Next1 = Range("next1", 5);
     private static readonly int Prev2 = Range("prev2", 3);
@@ -142,6 +146,7 @@ internal static class BlockFeatures
                 if (firstDensity < 0) firstDensity = k;
                 lastDensity = k;
             }
+        PageRanks(all, blocks);
         for (int k = 0; k < all.Length; k++)
         {
             var f = into.Slice(k * Count, Count);
@@ -202,6 +207,10 @@ internal static class BlockFeatures
             }
             f[PageLogChars] = Log(total, 12);
             f[BlockShare] = (float)b.Chars / total;
+            f[RankChars] = blocks.RankScratch[k];
+            f[CharsOverMax] = (float)b.Chars / Math.Max(1, blocks.PageMaxChars);
+            f[CharsOverMedian] = Math.Clamp(MathF.Log((1f + b.Chars) / (1f + blocks.PageMedianChars)) / 4f, -1f, 1f);
+            f[RankLinkPoor] = b.LinkDensity < 0.3f ? blocks.RankScratch[k] : 0;
 
             Neighbour(blocks, k - 1, f, Prev1, full: true);
             Neighbour(blocks, k + 1, f, Next1, full: true);
@@ -242,6 +251,36 @@ internal static class BlockFeatures
                 named++;
                 HashWords(names, f.Slice(ClassWord, ClassWords));
             }
+        }
+    }
+
+    /// <summary>
+    /// Per-page normalisation of block length: each block's rank by characters among the page's blocks (0 shortest,
+    /// 1 longest; ties share the lower rank), the longest and the median block's characters. A 300-character block is
+    /// the article on a page of captions and the footer on a page of long paragraphs; absolute length cannot tell.
+    /// </summary>
+    private static void PageRanks(ReadOnlySpan<TextBlock> all, TextBlocks blocks)
+    {
+        int n = all.Length;
+        if (blocks.RankScratch.Length < n) blocks.RankScratch = new float[Math.Max(n, blocks.RankScratch.Length * 2)];
+        if (blocks.SortScratch.Length < n) blocks.SortScratch = new int[Math.Max(n, blocks.SortScratch.Length * 2)];
+        blocks.PageMaxChars = blocks.PageMedianChars = 0;
+        if (n == 0) return;
+        var sorted = blocks.SortScratch.AsSpan(0, n);
+        for (int k = 0; k < n; k++) sorted[k] = all[k].Chars;
+        sorted.Sort();
+        blocks.PageMaxChars = sorted[n - 1];
+        blocks.PageMedianChars = sorted[n / 2];
+        for (int k = 0; k < n; k++)
+        {
+            // Lower bound: how many blocks are strictly shorter.
+            int lo = 0, hi = n, c = all[k].Chars;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >> 1;
+                if (sorted[mid] < c) lo = mid + 1; else hi = mid;
+            }
+            blocks.RankScratch[k] = n <= 1 ? 1 : (float)lo / (n - 1);
         }
     }
 
@@ -290,6 +329,7 @@ internal static class Stage2Features
         "s2.logit", "s2.p", "s2.prev1", "s2.next1", "s2.prev2", "s2.next2", "s2.mean3", "s2.mean8", "s2.max_before3", "s2.max_after3",
         "s2.sandwich5", "s2.page_max", "s2.relative_to_max", "s2.inside_span", "s2.page_kept_share", "s2.log_chars", "s2.link_density",
         "s2.density_share", "s2.chars_mean8", "s2.container_vote", "s2.grand_container_vote", "s2.heading_before_kept",
+        "s2.gap_before", "s2.gap_after", "s2.short_between_kept", "s2.heading_before_kept2",
     ];
 
     public static int Count => Names.Length;
@@ -394,6 +434,26 @@ internal static class Stage2Features
             f[19] = Vote(sum[all[k].Container], chars[all[k].Container], p, all[k].Chars);
             f[20] = Vote(sum[all[k].Grand], chars[all[k].Grand], p, all[k].Chars);
             f[21] = all[k].Heading && k + 1 < n && p1[k + 1] >= 0.5f ? 1 : 0;
+            // How far the nearest likely main-text block is, before and after (6: none within 5 blocks): main text
+            // comes in runs, and a short line (a byline, a caption, a one-sentence paragraph) or a heading right
+            // beside such a run usually belongs to it.
+            int before = 6, after = 6;
+            for (int j = k - 1; j >= Math.Max(0, k - 5); j--)
+                if (p1[j] >= 0.5f)
+                {
+                    before = k - j;
+                    break;
+                }
+            for (int j = k + 1; j <= Math.Min(n - 1, k + 5); j++)
+                if (p1[j] >= 0.5f)
+                {
+                    after = j - k;
+                    break;
+                }
+            f[22] = before / 6f;
+            f[23] = after / 6f;
+            f[24] = all[k].Chars < 100 && before <= 2 && after <= 2 ? 1 : 0;
+            f[25] = all[k].Heading && after <= 2 ? 1 : 0;
         }
     }
 

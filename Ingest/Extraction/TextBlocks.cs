@@ -57,6 +57,10 @@ internal sealed class TextBlocks
     public TextBlock[] Blocks = [];
     public int BlockCount;
     public int TotalChars;
+    /// <summary>Per block: its rank by characters on the page (<see cref="BlockFeatures"/>' scratch), and the page's longest and median block.</summary>
+    public float[] RankScratch = [];
+    public int[] SortScratch = [];
+    public int PageMaxChars, PageMedianChars;
 
     public ReadOnlySpan<TextBlock> All => Blocks.AsSpan(0, BlockCount);
 
