@@ -149,6 +149,7 @@ public class CommandTextTests
         TargetFlops = 7.92e16,
         PredictedLoss = 3.2871,
         PredictedLossStandardError = 0.0412,
+        PredictedLossBootstrap = new PredictionBootstrap(400, 0, 0.0388, 3.2215, 3.2866, 3.3519),
         ActualLoss = 3.3107,
         RelativeError = -0.00713,
         LargestSweepFraction = 1 / 3413.0,
@@ -378,6 +379,8 @@ public class CommandTextTests
         Assert.Matches(@"^b\s+-0\.1873 ± 0\.0102$", lines.Single(l => l.StartsWith("b ", StringComparison.Ordinal)));
         Assert.Matches(@"^c\s+2\.1042 ± 0\.0871$", lines.Single(l => l.StartsWith("c ", StringComparison.Ordinal)));
         Assert.Matches(@"^predicted loss\s+3\.2871 ± 0\.0412$", lines.Single(l => l.StartsWith("predicted loss", StringComparison.Ordinal)));
+        Assert.Matches(@"^bootstrap sd of the prediction\s+0\.0388$", lines.Single(l => l.StartsWith("bootstrap sd", StringComparison.Ordinal)));
+        Assert.Matches(@"^bootstrap 90% interval\s+\[3\.2215, 3\.3519\]$", lines.Single(l => l.StartsWith("bootstrap 90%", StringComparison.Ordinal)));
         Assert.Matches(@"^relative error\s+-0\.71 %$", lines.Single(l => l.StartsWith("relative error", StringComparison.Ordinal)));
         Assert.EndsWith("/gpt2-small/scaling/scaling.png", lines[^1], StringComparison.Ordinal);
     }
