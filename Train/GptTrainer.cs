@@ -155,7 +155,7 @@ public static class GptTrainer
                 var x = tensor(batch.Inputs, [batch.Rows, batch.Context]).to(device);
                 var y = tensor(batch.Targets, [batch.Rows, batch.Context]).to(device);
                 var loss = RunOnDevice(() => model.Loss(x, y), config, device);
-                (loss / config.AccumulationSteps).backward();
+                HeldScalar.Divide(loss, config.AccumulationSteps).backward();
                 lossSum += loss.item<float>() * batch.Tokens;
                 stepTokens += batch.Tokens;
                 epoch = batch.Epoch;

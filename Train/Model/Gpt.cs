@@ -100,11 +100,11 @@ public sealed class Gpt : Module<Tensor, Tensor>
             {
                 using var scope = NewDisposeScope();
                 var window = seq.shape[1] <= Shape.Context ? seq : seq.narrow(1, seq.shape[1] - Shape.Context, Shape.Context);
-                var logits = forward(window).select(1, -1) / temperature;
+                var logits = HeldScalar.Divide(forward(window).select(1, -1), temperature);
                 if (topK > 0 && topK < logits.shape[1])
                 {
                     var kth = logits.topk(topK).values.select(1, -1).unsqueeze(1);
-                    logits = logits.masked_fill(logits < kth, double.NegativeInfinity);
+                    logits = HeldScalar.MaskedFill(logits, logits < kth, double.NegativeInfinity);
                 }
                 var next = multinomial(functional.softmax(logits, dim: -1), 1, generator: generator);
                 var grown = cat([seq, next], dim: 1).MoveToOuterDisposeScope();
