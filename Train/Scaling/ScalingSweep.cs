@@ -189,10 +189,12 @@ public static class ScalingSweep
         if (plan.TargetFlops < 30 * largest)
             log?.Invoke($"note: the target's compute is only {plan.TargetFlops / largest:F1}x the largest point's (aim for at least 30x)");
 
-        var fit = PowerLawFit.Fit(points.Select(p => p.Flops).ToList(), points.Select(p => p.ValLoss).ToList());
+        var compute = points.Select(p => p.Flops).ToList();
+        var losses = points.Select(p => p.ValLoss).ToList();
+        var fit = PowerLawFit.Fit(compute, losses);
         double predicted = fit.Predict(plan.TargetFlops);
         double predictedSe = fit.PredictionStandardError(plan.TargetFlops);
-        var bootstrap = PowerLawFit.Bootstrap(points.Select(p => p.Flops).ToList(), points.Select(p => p.ValLoss).ToList(), plan.TargetFlops);
+        var bootstrap = PowerLawFit.Bootstrap(compute, losses, plan.TargetFlops);
         log?.Invoke($"fit L(C) = {fit.UnscaledA:G4}·C^{fit.B:F4} + {fit.C:F4}; predicted target loss {predicted:F4} ± {predictedSe:F4} (bootstrap sd {bootstrap.StandardDeviation:F4}, 90% in [{bootstrap.Low:F4}, {bootstrap.High:F4}])");
 
         ScalingPoint? targetPoint = options.TrainTarget
