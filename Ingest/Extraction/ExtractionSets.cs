@@ -90,7 +90,7 @@ public static class ExtractionSets
                 string stem = Path.GetFileNameWithoutExtension(name);
                 if (name.Contains("/pages/", StringComparison.Ordinal) && name.EndsWith(".html", StringComparison.Ordinal)) html[stem] = ms.ToArray();
                 else if (name.Contains("/gold/", StringComparison.Ordinal) && name.EndsWith(".txt", StringComparison.Ordinal))
-                    gold[stem] = GoldText.Decode(ms.ToArray());
+                    gold[stem] = GoldText.ArticleOnly(GoldText.Decode(ms.ToArray()));
                 else if (name.EndsWith("snippets.json", StringComparison.Ordinal)) snippets = ms.ToArray();
             }
         }
@@ -139,6 +139,22 @@ public static class ExtractionSets
 public static class GoldText
 {
     private static readonly byte[] Replacement = [0xEF, 0xBF, 0xBD];
+
+    /// <summary>
+    /// Dragnet's gold files hold the article, then a line of the symbols <c>!@#$%^&amp;*()</c> followed by
+    /// <c>COMMENTS</c>, then the readers' comment thread. Dragnet's own reader splits there and scores the article
+    /// alone; the hand-typed separator line comes in variants (a symbol missing, doubled or replaced by a space), so
+    /// any line of at least three of those symbols and spaces before <c>COMMENTS</c> counts.
+    /// </summary>
+    private static readonly System.Text.RegularExpressions.Regex CommentThreadSeparator =
+        new(@"^[!@#$%^&*() ]{3,}COMMENTS[ \t\r]*$", System.Text.RegularExpressions.RegexOptions.Multiline | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>The gold text before a comment-thread separator line (the whole text when it has none).</summary>
+    public static string ArticleOnly(string gold)
+    {
+        var match = CommentThreadSeparator.Match(gold);
+        return match.Success ? gold[..match.Index].TrimEnd() : gold;
+    }
 
     public static string Decode(byte[] bytes)
     {

@@ -31,4 +31,22 @@ public class GoldTextTests
         Assert.Equal(Text, GoldText.Decode(Encoding.UTF8.GetBytes(Text)));
         Assert.Equal(Text, GoldText.Decode([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Text)]));
     }
+
+    [Theory]
+    [InlineData("!@#$%^&*() COMMENTS")]
+    [InlineData("!@#$%^&**() COMMENTS")]
+    [InlineData("@#$%^&*() COMMENTS")]
+    [InlineData("!@ $%^&*() COMMENTS")]
+    public void A_dragnet_gold_text_ends_where_its_comment_thread_separator_line_begins(string separator)
+    {
+        string gold = $"How to lose weight\nThe article's last paragraph.\n{separator}\nGreat post! Thanks.\nPosted by: Ann";
+        Assert.Equal("How to lose weight\nThe article's last paragraph.", GoldText.ArticleOnly(gold));
+    }
+
+    [Fact]
+    public void A_gold_text_whose_words_merely_mention_comments_is_kept_whole()
+    {
+        const string Gold = "READER COMMENTS\nCyfarthfa Castle is definitely scary.\nThe comments below were sent by readers.";
+        Assert.Equal(Gold, GoldText.ArticleOnly(Gold));
+    }
 }
