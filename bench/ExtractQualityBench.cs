@@ -6,7 +6,7 @@ namespace DataPipe.Bench;
 
 /// <summary>
 /// <c>extract-quality [--max-pages N] [--sets a,b] [--extractors a,b] [--worst K] [--data DIR] [--write-model PATH]
-/// [--trees N] [--tree-depth D] [--tree-rate R]</c>: every extractor
+/// [--trees N] [--tree-depth D] [--tree-rate R] [--pages-out FILE]</c>: every extractor
 /// of the catalog (the all-visible-text baseline is the catalog's <c>visible</c>) on every extraction set of ../shared/data (cleaneval, dragnet,
 /// trafilatura from their .tar.gz, and html-extraction), in one run.
 /// <para>
@@ -21,6 +21,8 @@ namespace DataPipe.Bench;
 /// headline; the shipped model (trained on all sets) is scored too, as "in-set", to show the gap.
 /// <c>--write-model PATH</c> trains the block scorer on every set and writes the model to PATH instead (the shipped
 /// model is written so). <c>--max-pages N</c> keeps an evenly spaced sample of N pages per set (training included).
+/// <c>--pages-out FILE</c> writes every page's counts (tab-separated: set, extractor, page, true positives, false
+/// positives, false negatives, extracted characters), to find the pages that cost a set the most.
 /// </para>
 /// </summary>
 internal static class ExtractQualityBench
@@ -78,6 +80,16 @@ internal static class ExtractQualityBench
             }
         }
 
+        if (Option(args, "--pages-out") is { } pagesOut)
+        {
+            using var writer = new StreamWriter(pagesOut);
+            writer.WriteLine("set\textractor\tpage\ttp\tfp\tfn\tchars");
+            foreach (var r in rows)
+                foreach (var (id, c, chars) in r.PerPage)
+                    writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Set}\t{r.Extractor}\t{id}\t{c.TruePositives}\t{c.FalsePositives}\t{c.FalseNegatives}\t{chars}"));
+            Console.WriteLine($"wrote every page's counts to {pagesOut}");
+        }
+
         Console.WriteLine();
         Console.WriteLine("results (rows marked out-of-set: trained on the other sets only; in-set: the shipped model, trained on all sets):");
         Console.WriteLine(Row.Header());
@@ -121,7 +133,7 @@ internal static class ExtractQualityBench
     }
 
     private sealed record Row(string Set, string Extractor, int Pages, PageCounts Counts, int Empty, int EmptyLong, int Long, double CpuSeconds, double WallSeconds,
-        List<(string Id, double F1, int Chars)> Worst)
+        List<(string Id, double F1, int Chars)> Worst, List<(string Id, PageCounts Counts, int Chars)> PerPage)
     {
         public static string Header() => $"{"set",-16} {"extractor",-28} {"pages",5} {"P",7} {"R",7} {"F1",7} {"empty",6} {"empty/ref>=50w",16} {"pages/cpu-s",11} {"pages/s",8}";
 
@@ -143,6 +155,7 @@ internal static class ExtractQualityBench
         var total = default(PageCounts);
         int empty = 0, emptyLong = 0, longRefs = 0;
         var perPage = new List<(string, double, int)>(pages.Count);
+        var counted = new List<(string, PageCounts, int)>(pages.Count);
         for (int i = 0; i < pages.Count; i++)
         {
             var counts = PageCounts.Score(pages[i], outputs[i]);
@@ -153,9 +166,10 @@ internal static class ExtractQualityBench
             if (isLong) longRefs++;
             if (isEmpty && isLong) emptyLong++;
             perPage.Add((pages[i].Id, counts.F1, outputs[i].Length));
+            counted.Add((pages[i].Id, counts, outputs[i].Length));
         }
         perPage.Sort((a, b) => a.Item2 != b.Item2 ? a.Item2.CompareTo(b.Item2) : string.CompareOrdinal(a.Item1, b.Item1));
-        return new Row(set, name, pages.Count, total, empty, emptyLong, longRefs, cpu, wall, perPage);
+        return new Row(set, name, pages.Count, total, empty, emptyLong, longRefs, cpu, wall, perPage, counted);
     }
 
     private static string? Option(string[] args, string name)
