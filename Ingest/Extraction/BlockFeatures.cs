@@ -139,6 +139,7 @@ internal static class BlockFeatures
                 subtreeDensity[i] = true;
                 subtreeDensity[nodes[i].Parent] = true;
             }
+        ClassifyNames(blocks, subtreeDensity);
         int firstDensity = -1, lastDensity = -1;
         for (int k = 0; k < all.Length; k++)
             if (all[k].DensityChars > 0)
@@ -171,25 +172,15 @@ internal static class BlockFeatures
             var flags = blocks.Flags[b.Start];
             for (int bit = 0; bit < PathBits; bit++)
                 if (((int)flags & (1 << bit)) != 0) f[Path + bit] = 1;
-            if (nodes[owner].ClassAndId is { } ownNames)
-            {
-                int w = BlockNames.Weight(ownNames);
-                f[OwnerPositive] = w > 0 ? 1 : 0;
-                f[OwnerNegative] = w < 0 ? 1 : 0;
-                f[OwnerUnlikely] = BlockNames.IsUnlikely(ownNames) ? 1 : 0;
-            }
-            // Any named ancestor up to the body: a comment thread or a sidebar is often marked far above its paragraphs.
-            for (int e = nodes[owner].Parent; e > 0; e = nodes[e].Parent)
-            {
-                if (nodes[e].ClassAndId is not { } names) continue;
-                int w = BlockNames.Weight(names);
-                if (w > 0) f[AncestorPositive] = 1;
-                if (w < 0) f[AncestorNegative] = 1;
-                if (BlockNames.IsUnlikely(names)) f[AncestorUnlikely] = 1;
-                // A section named for comments that does not hold the density pass's article (a wrapper such as
-                // "post comments-open" around the article is not a comment section).
-                if (!subtreeDensity[e] && names.AsSpan().ContainsAny(CommentWords)) f[AncestorComments] = 1;
-            }
+            var own = (NameFacts)blocks.OwnNames[owner];
+            f[OwnerPositive] = (own & NameFacts.Positive) != 0 ? 1 : 0;
+            f[OwnerNegative] = (own & NameFacts.Negative) != 0 ? 1 : 0;
+            f[OwnerUnlikely] = (own & NameFacts.Unlikely) != 0 ? 1 : 0;
+            var above = (NameFacts)blocks.AncestorNames[owner];
+            f[AncestorPositive] = (above & NameFacts.Positive) != 0 ? 1 : 0;
+            f[AncestorNegative] = (above & NameFacts.Negative) != 0 ? 1 : 0;
+            f[AncestorUnlikely] = (above & NameFacts.Unlikely) != 0 ? 1 : 0;
+            f[AncestorComments] = (above & NameFacts.CommentsOutsideArticle) != 0 ? 1 : 0;
             f[DepthF] = Math.Min(40, blocks.Depth[b.Start]) / 40f;
             f[PositionBlock] = all.Length <= 1 ? 0 : (float)k / (all.Length - 1);
             float pos = (float)b.Offset / total;
@@ -245,12 +236,57 @@ internal static class BlockFeatures
 
             // Class/id words of the three nearest named elements from the text's parent up.
             int named = 0;
+            ulong low = 0, high = 0;
             for (int e = nodes[b.Start].Parent; e > 0 && named < 3; e = nodes[e].Parent)
             {
-                if (nodes[e].ClassAndId is not { } names) continue;
+                if (nodes[e].ClassAndId is null) continue;
                 named++;
-                HashWords(names, f.Slice(ClassWord, ClassWords));
+                low |= blocks.NameWords[2 * e];
+                high |= blocks.NameWords[2 * e + 1];
             }
+            for (; low != 0; low &= low - 1) f[ClassWord + System.Numerics.BitOperations.TrailingZeroCount(low)] = 1;
+            for (; high != 0; high &= high - 1) f[ClassWord + 64 + System.Numerics.BitOperations.TrailingZeroCount(high)] = 1;
+        }
+    }
+
+    [Flags]
+    private enum NameFacts : byte
+    {
+        None = 0, Positive = 1, Negative = 2, Unlikely = 4,
+        /// <summary>Named for comments, and not holding the density pass's article (a wrapper such as "post comments-open" around the article is no comment section).</summary>
+        CommentsOutsideArticle = 8,
+    }
+
+    /// <summary>
+    /// What each element's class/id says (<see cref="TextBlocks.OwnNames"/>), and the union of that over its ancestors
+    /// below the document (<see cref="TextBlocks.AncestorNames"/>): a comment thread or a sidebar is often named far
+    /// above its paragraphs. One pass over the elements, parents before children, so each name is read once a page.
+    /// </summary>
+    private static void ClassifyNames(TextBlocks blocks, ReadOnlySpan<bool> subtreeDensity)
+    {
+        var nodes = blocks.Doc.Nodes;
+        int count = blocks.NodeCount;
+        if (blocks.OwnNames.Length < count)
+        {
+            blocks.OwnNames = new byte[Math.Max(count, blocks.OwnNames.Length * 2)];
+            blocks.AncestorNames = new byte[blocks.OwnNames.Length];
+            blocks.NameWords = new ulong[2 * blocks.OwnNames.Length];
+        }
+        for (int i = 0; i < count; i++)
+        {
+            var facts = NameFacts.None;
+            if (nodes[i].ClassAndId is { } names)
+            {
+                int w = BlockNames.Weight(names);
+                if (w > 0) facts |= NameFacts.Positive;
+                if (w < 0) facts |= NameFacts.Negative;
+                if (BlockNames.IsUnlikely(names)) facts |= NameFacts.Unlikely;
+                if (!subtreeDensity[i] && names.AsSpan().ContainsAny(CommentWords)) facts |= NameFacts.CommentsOutsideArticle;
+                (blocks.NameWords[2 * i], blocks.NameWords[2 * i + 1]) = HashWords(names);
+            }
+            blocks.OwnNames[i] = (byte)facts;
+            int parent = nodes[i].Parent;
+            blocks.AncestorNames[i] = parent > 0 ? (byte)(blocks.AncestorNames[parent] | blocks.OwnNames[parent]) : (byte)0;
         }
     }
 
@@ -296,9 +332,10 @@ internal static class BlockFeatures
         f[at + 4] = n.EndsSentence ? 1 : 0;
     }
 
-    /// <summary>Words of ASCII letters (3 or more) of a class/id string, hashed (FNV-1a) into <paramref name="into"/>.</summary>
-    internal static void HashWords(string names, Span<float> into)
+    /// <summary>Words of ASCII letters (3 or more) of a class/id string, hashed (FNV-1a) to <see cref="ClassWords"/> bits.</summary>
+    internal static (ulong Low, ulong High) HashWords(string names)
     {
+        ulong low = 0, high = 0;
         int i = 0;
         while (i < names.Length)
         {
@@ -310,8 +347,12 @@ internal static class BlockFeatures
                 h = (h ^ names[i]) * 16777619;
                 i++;
             }
-            if (i - start >= 3) into[(int)(h % (uint)into.Length)] = 1;
+            if (i - start < 3) continue;
+            int bit = (int)(h % ClassWords);
+            if (bit < 64) low |= 1UL << bit;
+            else high |= 1UL << (bit - 64);
         }
+        return (low, high);
     }
 }
 

@@ -61,6 +61,10 @@ internal sealed class TextBlocks
     public float[] RankScratch = [];
     public int[] SortScratch = [];
     public int PageMaxChars, PageMedianChars;
+    /// <summary>Per node: what its class/id says, and what its ancestors' say (<see cref="BlockFeatures"/>' flags).</summary>
+    public byte[] OwnNames = [], AncestorNames = [];
+    /// <summary>Per node, two words: the bits of its hashed class/id words.</summary>
+    public ulong[] NameWords = [];
 
     public ReadOnlySpan<TextBlock> All => Blocks.AsSpan(0, BlockCount);
 
