@@ -206,8 +206,10 @@ public sealed class BlockScoreExtractor : IMainTextExtractor, IExplainsOutcome
             var features = ws.Features.AsSpan(k * BlockFeatures.Count, BlockFeatures.Count);
             var features2 = ws.Features2.AsSpan(k * Stage2Features.Count, Stage2Features.Count);
             var inv = CultureInfo.InvariantCulture;
-            string why = p >= _model.Threshold && !ws.Keep[k]
+            string why = p >= _model.Threshold && !ws.Keep[k] && b.LinkDensity >= MaxLinkDensity
                 ? string.Create(inv, $"dropped: score {p:F2} >= threshold {_model.Threshold:F2} but link density {b.LinkDensity:F2} >= {MaxLinkDensity:F2}")
+                : p >= _model.Threshold && !ws.Keep[k]
+                ? string.Create(inv, $"dropped: score {p:F2} >= threshold {_model.Threshold:F2} but the block lies in a comment section outside the article")
                 : p >= _model.Threshold
                 ? string.Create(inv, $"kept: score {p:F2} >= threshold {_model.Threshold:F2}")
                 : ws.Keep[k] ? string.Create(inv, $"kept as fallback: no block reached {_model.Threshold:F2}, this is the best block of prose")
