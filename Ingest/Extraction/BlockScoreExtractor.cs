@@ -32,11 +32,13 @@ public sealed record BlockExplanation(int Index, string Path, int Chars, float L
 /// Main-text extraction by a learned block scorer ("blockscore").
 /// <para>
 /// The page is cut into text blocks (<see cref="TextBlocks"/>: boilerpipe's segmentation, plus double <c>br</c> as a
-/// paragraph break), and each block is kept or dropped by a logistic model over shallow features
+/// paragraph break), and each block is kept or dropped by a learned score over shallow features
 /// (<see cref="BlockFeatures"/>): text and link density of the block, its neighbours and its container, tag path,
 /// position, class/id words, and whether the density extractor's article holds it. This is the route of boilerpipe
 /// (Kohlschütter et al. 2010, "Boilerplate detection using shallow text features"), Dragnet (Peters and Lecocq 2013,
-/// which adds the Readability-style choice as a feature) and Web2Text (Vogels et al. 2018), with a linear model.
+/// which adds the Readability-style choice as a feature) and Web2Text (Vogels et al. 2018). The score is two logistic
+/// stages (the block alone, then the block with its neighbours' first-stage scores), which boosted oblivious trees
+/// over both stages' dense features can correct (<see cref="BoostedTrees"/>).
 /// </para>
 /// <para>
 /// The model is trained on the four extraction sets of ../shared/data (cleaneval, dragnet, trafilatura,
@@ -147,8 +149,12 @@ public sealed class BlockScoreExtractor : IMainTextExtractor, IExplainsOutcome
         BlockFeatures.Compute(blocks, ws.DensityChars, ws.Features);
     }
 
-    /// <summary>Scores the analysed blocks and decides which are kept (<see cref="Workspace.Keep"/>).</summary>
-    internal static ExtractionOutcome Decide(Workspace ws, BlockScoreModel model)
+    /// <summary>
+    /// Scores the analysed blocks and decides which are kept (<see cref="Workspace.Keep"/>). A block of mostly links is
+    /// never kept, nor taken as the fallback, so unless <paramref name="exact"/> (for <see cref="Explain"/>) its score
+    /// skips the boosted trees, the most expensive part of scoring: navigation is most of the blocks of a page.
+    /// </summary>
+    internal static ExtractionOutcome Decide(Workspace ws, BlockScoreModel model, bool exact = false)
     {
         var blocks = ws.Blocks.All;
         int kept = 0;
@@ -159,7 +165,10 @@ public sealed class BlockScoreExtractor : IMainTextExtractor, IExplainsOutcome
         Stage2Features.Compute(ws.Inputs.AsSpan(0, blocks.Length), ws.Scores1.AsSpan(0, blocks.Length), ws.Features2, ws.Blocks.VoteSum, ws.Blocks.VoteChars);
         for (int k = 0; k < blocks.Length; k++)
         {
-            float p = model.Probability2(ws.Features.AsSpan(k * BlockFeatures.Count, BlockFeatures.Count), ws.Features2.AsSpan(k * Stage2Features.Count, Stage2Features.Count));
+            var features2 = ws.Features2.AsSpan(k * Stage2Features.Count, Stage2Features.Count);
+            float p = !exact && blocks[k].LinkDensity >= MaxLinkDensity
+                ? model.Probability2WithoutTrees(features2)
+                : model.Probability2(ws.Features.AsSpan(k * BlockFeatures.Count, BlockFeatures.Count), features2);
             ws.Scores[k] = p;
             // Mostly-link blocks are navigation whatever their neighbours say (boilerpipe's link-density cut); a comment
             // section outside the density pass's article is readers' discussion, not the page's text (Readability drops
@@ -196,7 +205,7 @@ public sealed class BlockScoreExtractor : IMainTextExtractor, IExplainsOutcome
         if (html.Length == 0 || DensityExtractor.LooksBinary(html)) return ([], html.Length == 0 ? ExtractionOutcome.NoVisibleText : ExtractionOutcome.Binary);
         var ws = new Workspace();
         Analyse(html, ws);
-        var outcome = Decide(ws, _model);
+        var outcome = Decide(ws, _model, exact: true);
         var blocks = ws.Blocks.All;
         var list = new List<BlockExplanation>(blocks.Length);
         for (int k = 0; k < blocks.Length; k++)

@@ -5,9 +5,10 @@ using DataPipe.Core.Errors;
 namespace DataPipe.Ingest.Extraction;
 
 /// <summary>
-/// A logistic model over <see cref="BlockFeatures"/>: a block is main text when
-/// sigmoid(bias + weights · features) ≥ <see cref="Threshold"/>. Stored as text, one <c>name weight</c> line per
-/// feature, so a file written for another feature set fails loudly instead of scoring with shifted weights. The
+/// The block scorer's model: a first logistic stage over <see cref="BlockFeatures"/>, a second over
+/// <see cref="Stage2Features"/>, and boosted trees that correct the second stage's logit; a block is main text when
+/// the corrected score reaches <see cref="Threshold"/>. Stored as text, one <c>name weight</c> line per feature and
+/// one line per tree, so a file written for another feature set fails loudly instead of scoring with shifted weights. The
 /// shipped model is <c>BlockScoreModel.txt</c>, embedded in this assembly; the command that regenerates it is in its
 /// first line.
 /// </summary>
@@ -34,6 +35,12 @@ public sealed class BlockScoreModel
         if (weights2.Length != Stage2Features.Count) throw new ArgumentException($"{weights2.Length} weights for {Stage2Features.Count} features", nameof(weights2));
         Weights = weights;
         Bias = bias;
+        _depth = [.. Trees.Select(t => t.Depth)];
+        _splitFeature = [.. Trees.SelectMany(t => t.Features)];
+        _splitThreshold = [.. Trees.SelectMany(t => t.Thresholds)];
+        _leaves = [.. Trees.SelectMany(t => t.Leaves)];
+        _leafStart = new int[Trees.Length];
+        for (int t = 1; t < Trees.Length; t++) _leafStart[t] = _leafStart[t - 1] + Trees[t - 1].Leaves.Length;
         Weights2 = weights2;
         Bias2 = bias2;
         Threshold = threshold;
@@ -68,6 +75,9 @@ public sealed class BlockScoreModel
         return 1f / (1f + MathF.Exp(-z));
     }
 
+    /// <summary>The second stage's score before the trees' correction.</summary>
+    internal float Probability2WithoutTrees(ReadOnlySpan<float> features2) => 1f / (1f + MathF.Exp(-Margin2(features2)));
+
     internal float Margin2(ReadOnlySpan<float> features2)
     {
         float z = Bias2;
@@ -78,11 +88,28 @@ public sealed class BlockScoreModel
 
     internal float TreeSum(ReadOnlySpan<float> features1, ReadOnlySpan<float> features2)
     {
+        if (Trees.Length == 0) return 0;
+        // One row of what the trees read, then every tree's comparisons over flat arrays (the trees of a model are
+        // scored for every block of every page: this is the block scorer's inner loop once trees are on).
+        Span<float> row = stackalloc float[TreeNames.Count];
+        features1[..BlockFeatures.DenseCount].CopyTo(row);
+        features2.CopyTo(row[BlockFeatures.DenseCount..]);
         float z = 0;
-        var dense = features1[..BlockFeatures.DenseCount];
-        foreach (var tree in Trees) z += tree.Leaves[tree.Leaf(dense, features2)];
+        var splitFeature = _splitFeature;
+        var splitThreshold = _splitThreshold;
+        var leaves = _leaves;
+        for (int t = 0, at = 0; t < Trees.Length; t++)
+        {
+            int depth = _depth[t], leaf = 0;
+            for (int level = 0; level < depth; level++, at++)
+                leaf = (leaf << 1) | (row[splitFeature[at]] > splitThreshold[at] ? 1 : 0);
+            z += leaves[_leafStart[t] + leaf];
+        }
         return z;
     }
+
+    private readonly int[] _depth = [], _leafStart = [], _splitFeature = [];
+    private readonly float[] _splitThreshold = [], _leaves = [];
 
     private static float Logistic(float bias, float[] weights, ReadOnlySpan<float> features)
     {

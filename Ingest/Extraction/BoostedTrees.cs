@@ -101,8 +101,19 @@ public static class BoostedTrees
         var rng = new Random(s.Seed);
         var use = new bool[n];
         int maxLeaves = 1 << s.Depth;
-        var histG = new double[maxLeaves * features * Bins];
-        var histH = new double[maxLeaves * features * Bins];
+        // Histograms are built over a fixed number of row chunks in parallel, then added up in chunk order: the sums,
+        // and so the trees, are the same on any number of cores.
+        const int Chunks = 4;
+        int histSize = maxLeaves * features * Bins;
+        var chunkG = new double[Chunks][];
+        var chunkH = new double[Chunks][];
+        for (int c = 0; c < Chunks; c++)
+        {
+            chunkG[c] = new double[histSize];
+            chunkH[c] = new double[histSize];
+        }
+        var histG = chunkG[0];
+        var histH = chunkH[0];
         for (int t = 0; t < s.Trees; t++)
         {
             for (int i = 0; i < n; i++)
@@ -118,21 +129,33 @@ public static class BoostedTrees
             for (int level = 0; level < s.Depth; level++)
             {
                 int leaves = 1 << level;
-                Array.Clear(histG, 0, leaves * features * Bins);
-                Array.Clear(histH, 0, leaves * features * Bins);
-                for (int i = 0; i < n; i++)
+                int used = leaves * features * Bins;
+                Parallel.For(0, Chunks, c =>
                 {
-                    if (!use[i]) continue;
-                    int baseIndex = leafOf[i] * features * Bins;
-                    long row = (long)i * features;
-                    double gi = g[i], hi = h[i];
-                    for (int f = 0; f < features; f++)
+                    var hg = chunkG[c];
+                    var hh = chunkH[c];
+                    Array.Clear(hg, 0, used);
+                    Array.Clear(hh, 0, used);
+                    for (int i = (int)((long)n * c / Chunks), end = (int)((long)n * (c + 1) / Chunks); i < end; i++)
                     {
-                        int at = baseIndex + f * Bins + bins[row + f];
-                        histG[at] += gi;
-                        histH[at] += hi;
+                        if (!use[i]) continue;
+                        int baseIndex = leafOf[i] * features * Bins;
+                        long row = (long)i * features;
+                        double gi = g[i], hi = h[i];
+                        for (int f = 0; f < features; f++)
+                        {
+                            int at = baseIndex + f * Bins + bins[row + f];
+                            hg[at] += gi;
+                            hh[at] += hi;
+                        }
                     }
-                }
+                });
+                for (int c = 1; c < Chunks; c++)
+                    for (int at = 0; at < used; at++)
+                    {
+                        histG[at] += chunkG[c][at];
+                        histH[at] += chunkH[c][at];
+                    }
                 int bestF = -1, bestC = -1;
                 double bestGain = 1e-9;
                 for (int f = 0; f < features; f++)

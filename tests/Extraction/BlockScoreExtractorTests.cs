@@ -2,6 +2,7 @@ using System.Text;
 using DataPipe.Core.Errors;
 using DataPipe.Ingest.Charset;
 using DataPipe.Ingest.Extraction;
+using DataPipe.Tests.Support;
 
 namespace DataPipe.Tests.Extraction;
 
@@ -211,6 +212,24 @@ public class BlockScoreExtractorTests
         Assert.Equal(5, blocks.Count);
         Assert.All(blocks, b => Assert.Contains(b.Kept ? "kept" : "dropped", b.Why));
         Assert.Equal(Extractor.Extract(html), string.Join("\n\n", blocks.Where(b => b.Kept).Select(b => b.Text)));
+    }
+
+    /// <summary>
+    /// Extraction skips the trees for blocks of mostly links (never kept, never the fallback); the explanation scores
+    /// every block fully. Both must keep the same blocks on real pages.
+    /// </summary>
+    [Theory]
+    [InlineData("cleaneval")]
+    [InlineData("dragnet")]
+    [InlineData("trafilatura")]
+    [InlineData("html-extraction")]
+    public void Extraction_keeps_the_same_blocks_as_the_fully_scored_explanation_on_real_pages(string set)
+    {
+        foreach (var page in ExtractionSets.Load(Repo.SharedData, set, 12))
+        {
+            var (blocks, _) = Extractor.Explain(page.Html);
+            Assert.True(Extractor.Extract(page.Html) == string.Join("\n\n", blocks.Where(b => b.Kept).Select(b => b.Text)), $"{set}/{page.Id}");
+        }
     }
 
     [Fact]
