@@ -37,8 +37,8 @@ public sealed record BlockExplanation(int Index, string Path, int Chars, float L
 /// position, class/id words, and whether the density extractor's article holds it. This is the route of boilerpipe
 /// (Kohlschütter et al. 2010, "Boilerplate detection using shallow text features"), Dragnet (Peters and Lecocq 2013,
 /// which adds the Readability-style choice as a feature) and Web2Text (Vogels et al. 2018). The score is two logistic
-/// stages (the block alone, then the block with its neighbours' first-stage scores), which boosted oblivious trees
-/// over both stages' dense features can correct (<see cref="BoostedTrees"/>).
+/// stages (the block alone, then the block with its neighbours' first-stage scores) corrected by 400 boosted
+/// oblivious trees of depth 3 over both stages' dense features (<see cref="BoostedTrees"/>).
 /// </para>
 /// <para>
 /// The model is trained on the four extraction sets of ../shared/data (cleaneval, dragnet, trafilatura,

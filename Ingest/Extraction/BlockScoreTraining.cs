@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace DataPipe.Ingest.Extraction;
 
 /// <summary>
-/// Trains the block scorer's logistic model on labelled pages (<see cref="ExtractionSets"/>).
+/// Trains the block scorer's model (two logistic stages, then boosted trees) on labelled pages (<see cref="ExtractionSets"/>).
 /// <para>
 /// Labels: on a page with gold text, a block's target is the share of its words found in the reference, taken from
 /// the reference's bag in document order (a word is used up once matched, so a menu cannot claim the article's words

@@ -56,4 +56,48 @@ public class BoostedTreesTests
         Assert.Contains("bad.txt", error.Message);
         Assert.Contains("no_such_feature", error.Message);
     }
+
+    [Fact]
+    public void The_shipped_models_flat_tree_scoring_equals_the_sum_of_each_trees_leaf()
+    {
+        var model = BlockScoreModel.Shipped;
+        Assert.NotEmpty(model.Trees);
+        var rng = new Random(11);
+        var dense = new float[BlockFeatures.Count];
+        var second = new float[Stage2Features.Count];
+        for (int row = 0; row < 200; row++)
+        {
+            for (int i = 0; i < dense.Length; i++) dense[i] = rng.NextDouble() < 0.5 ? 0 : (float)rng.NextDouble();
+            for (int i = 0; i < second.Length; i++) second[i] = (float)rng.NextDouble();
+            float expected = 0;
+            foreach (var tree in model.Trees) expected += tree.Leaves[tree.Leaf(dense.AsSpan(0, BlockFeatures.DenseCount), second)];
+            Assert.Equal(expected, model.TreeSum(dense, second));
+        }
+    }
+
+    [Fact]
+    public void Fitting_the_same_rows_twice_gives_the_same_trees()
+    {
+        var rng = new Random(3);
+        int n = 5000, d = 6;
+        var x = new float[n * d];
+        var y = new float[n];
+        var w = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int f = 0; f < d; f++) x[i * d + f] = (float)rng.NextDouble();
+            y[i] = x[i * d] + x[i * d + 1] * x[i * d + 2] > 0.7f ? 1 : 0;
+            w[i] = 1;
+        }
+        var settings = BoostedTrees.Settings.Default with { Trees = 20 };
+        var first = BoostedTrees.Fit(x, d, y, w, new float[n], settings);
+        var again = BoostedTrees.Fit(x, d, y, w, new float[n], settings);
+        Assert.Equal(first.Count, again.Count);
+        for (int t = 0; t < first.Count; t++)
+        {
+            Assert.Equal(first[t].Features, again[t].Features);
+            Assert.Equal(first[t].Thresholds, again[t].Thresholds);
+            Assert.Equal(first[t].Leaves, again[t].Leaves);
+        }
+    }
 }
