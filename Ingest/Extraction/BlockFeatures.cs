@@ -252,7 +252,7 @@ internal static class BlockFeatures
     [Flags]
     private enum NameFacts : byte
     {
-        None = 0, Positive = 1, Negative = 2, Unlikely = 4,
+        None = 0, Positive = TextBlocks.OwnNamePositive, Negative = TextBlocks.OwnNameNegative, Unlikely = TextBlocks.OwnNameUnlikely,
         /// <summary>Named for comments, and not holding the density pass's article (a wrapper such as "post comments-open" around the article is no comment section).</summary>
         CommentsOutsideArticle = 8,
     }
@@ -266,21 +266,12 @@ internal static class BlockFeatures
     {
         var nodes = blocks.Doc.Nodes;
         int count = blocks.NodeCount;
-        if (blocks.OwnNames.Length < count)
-        {
-            blocks.OwnNames = new byte[Math.Max(count, blocks.OwnNames.Length * 2)];
-            blocks.AncestorNames = new byte[blocks.OwnNames.Length];
-            blocks.NameWords = new ulong[2 * blocks.OwnNames.Length];
-        }
         for (int i = 0; i < count; i++)
         {
-            var facts = NameFacts.None;
+            // Positive, negative and unlikely were read by TextBlocks.Load, with the same bits.
+            var facts = (NameFacts)blocks.OwnNames[i];
             if (nodes[i].ClassAndId is { } names)
             {
-                int w = BlockNames.Weight(names);
-                if (w > 0) facts |= NameFacts.Positive;
-                if (w < 0) facts |= NameFacts.Negative;
-                if (BlockNames.IsUnlikely(names)) facts |= NameFacts.Unlikely;
                 if (!subtreeDensity[i] && names.AsSpan().ContainsAny(CommentWords)) facts |= NameFacts.CommentsOutsideArticle;
                 (blocks.NameWords[2 * i], blocks.NameWords[2 * i + 1]) = HashWords(names);
             }

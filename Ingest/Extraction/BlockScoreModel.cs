@@ -111,12 +111,26 @@ public sealed class BlockScoreModel
     private readonly int[] _depth = [], _leafStart = [], _splitFeature = [];
     private readonly float[] _splitThreshold = [], _leaves = [];
 
-    private static float Logistic(float bias, float[] weights, ReadOnlySpan<float> features)
+    private static float Logistic(float bias, float[] weights, ReadOnlySpan<float> features) =>
+        1f / (1f + MathF.Exp(-(bias + Dot(weights, features))));
+
+    /// <summary>
+    /// The dot product of a weight vector and a feature row, a SIMD register at a time: the first stage reads a
+    /// couple of hundred features for every block of every page.
+    /// </summary>
+    private static float Dot(ReadOnlySpan<float> w, ReadOnlySpan<float> x)
     {
-        float z = bias;
-        var w = weights.AsSpan();
-        for (int i = 0; i < w.Length; i++) z += w[i] * features[i];
-        return 1f / (1f + MathF.Exp(-z));
+        int i = 0;
+        float z = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && w.Length >= System.Numerics.Vector<float>.Count)
+        {
+            var sum = System.Numerics.Vector<float>.Zero;
+            for (; i <= w.Length - System.Numerics.Vector<float>.Count; i += System.Numerics.Vector<float>.Count)
+                sum += new System.Numerics.Vector<float>(w[i..]) * new System.Numerics.Vector<float>(x[i..]);
+            z = System.Numerics.Vector.Sum(sum);
+        }
+        for (; i < w.Length; i++) z += w[i] * x[i];
+        return z;
     }
 
     /// <summary>The features that moved a block's score most (weight × value), largest magnitude first.</summary>

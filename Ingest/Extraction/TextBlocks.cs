@@ -61,8 +61,13 @@ internal sealed class TextBlocks
     public float[] RankScratch = [];
     public int[] SortScratch = [];
     public int PageMaxChars, PageMedianChars;
-    /// <summary>Per node: what its class/id says, and what its ancestors' say (<see cref="BlockFeatures"/>' flags).</summary>
+    /// <summary>
+    /// Per node: what its own class/id says (<see cref="OwnNamePositive"/>, <see cref="OwnNameNegative"/>,
+    /// <see cref="OwnNameUnlikely"/>, set by <see cref="Load"/>; <see cref="BlockFeatures"/> adds its own bits), and
+    /// what its ancestors' say.
+    /// </summary>
     public byte[] OwnNames = [], AncestorNames = [];
+    public const byte OwnNamePositive = 1, OwnNameNegative = 2, OwnNameUnlikely = 4;
     /// <summary>Per node, two words: the bits of its hashed class/id words.</summary>
     public ulong[] NameWords = [];
 
@@ -89,11 +94,15 @@ internal sealed class TextBlocks
             SubtreeDensity = new bool[size];
             VoteSum = new float[size];
             VoteChars = new float[size];
+            OwnNames = new byte[size];
+            AncestorNames = new byte[size];
+            NameWords = new ulong[2 * size];
         }
         var nodes = doc.Nodes;
         Flags[0] = PathFlags.None;
         Depth[0] = 0;
         Owner[0] = 0;
+        OwnNames[0] = 0;
         for (int i = 1; i < n; i++)
         {
             ref readonly var node = ref nodes[i];
@@ -104,6 +113,7 @@ internal sealed class TextBlocks
             {
                 Flags[i] = f;
                 Owner[i] = Owner[parent];
+                OwnNames[i] = 0;
                 continue;
             }
             if (IsDropped(node)) f |= PathFlags.Dropped;
@@ -132,12 +142,15 @@ internal sealed class TextBlocks
                 HtmlTag.Address => PathFlags.Address,
                 _ => PathFlags.None,
             };
+            OwnNames[i] = 0;
             if (node.ClassAndId is { } names)
             {
                 int w = BlockNames.Weight(names);
                 if (w > 0) f |= PathFlags.PositiveName;
                 if (w < 0) f |= PathFlags.NegativeName;
-                if (BlockNames.IsUnlikely(names)) f |= PathFlags.UnlikelyName;
+                bool unlikely = BlockNames.IsUnlikely(names);
+                if (unlikely) f |= PathFlags.UnlikelyName;
+                OwnNames[i] = (byte)((w > 0 ? OwnNamePositive : 0) | (w < 0 ? OwnNameNegative : 0) | (unlikely ? OwnNameUnlikely : 0));
             }
             if (BlockNames.IsUnlikelyRole(node.Role)) f |= PathFlags.Nav;
             Flags[i] = f;
