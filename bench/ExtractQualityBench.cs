@@ -98,8 +98,9 @@ internal static class ExtractQualityBench
         {
             Console.WriteLine();
             Console.WriteLine($"{r.Set} / {r.Extractor}: {worst} worst pages (F1, extracted chars)");
-            foreach (var (id, f1, chars) in r.Worst.Take(worst))
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {id,-40} F1={f1:F3} chars={chars}"));
+            var worstPages = r.PerPage.OrderBy(p => p.Counts.F1).ThenBy(p => p.Id, StringComparer.Ordinal).Take(worst);
+            foreach (var (id, counts, chars) in worstPages)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {id,-40} F1={counts.F1:F3} chars={chars}"));
         }
         Console.WriteLine();
         Console.WriteLine($"load average at the end {LoadAverage()} (timings on a shared 2-core machine are noisy)");
@@ -133,7 +134,7 @@ internal static class ExtractQualityBench
     }
 
     private sealed record Row(string Set, string Extractor, int Pages, PageCounts Counts, int Empty, int EmptyLong, int Long, double CpuSeconds, double WallSeconds,
-        List<(string Id, double F1, int Chars)> Worst, List<(string Id, PageCounts Counts, int Chars)> PerPage)
+        List<(string Id, PageCounts Counts, int Chars)> PerPage)
     {
         public static string Header() => $"{"set",-16} {"extractor",-28} {"pages",5} {"P",7} {"R",7} {"F1",7} {"empty",6} {"empty/ref>=50w",16} {"pages/cpu-s",11} {"pages/s",8}";
 
@@ -154,8 +155,7 @@ internal static class ExtractQualityBench
 
         var total = default(PageCounts);
         int empty = 0, emptyLong = 0, longRefs = 0;
-        var perPage = new List<(string, double, int)>(pages.Count);
-        var counted = new List<(string, PageCounts, int)>(pages.Count);
+        var perPage = new List<(string, PageCounts, int)>(pages.Count);
         for (int i = 0; i < pages.Count; i++)
         {
             var counts = PageCounts.Score(pages[i], outputs[i]);
@@ -165,11 +165,9 @@ internal static class ExtractQualityBench
             if (isEmpty) empty++;
             if (isLong) longRefs++;
             if (isEmpty && isLong) emptyLong++;
-            perPage.Add((pages[i].Id, counts.F1, outputs[i].Length));
-            counted.Add((pages[i].Id, counts, outputs[i].Length));
+            perPage.Add((pages[i].Id, counts, outputs[i].Length));
         }
-        perPage.Sort((a, b) => a.Item2 != b.Item2 ? a.Item2.CompareTo(b.Item2) : string.CompareOrdinal(a.Item1, b.Item1));
-        return new Row(set, name, pages.Count, total, empty, emptyLong, longRefs, cpu, wall, perPage, counted);
+        return new Row(set, name, pages.Count, total, empty, emptyLong, longRefs, cpu, wall, perPage);
     }
 
     private static string? Option(string[] args, string name)

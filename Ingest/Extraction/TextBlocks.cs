@@ -102,7 +102,7 @@ internal sealed class TextBlocks
         Flags[0] = PathFlags.None;
         Depth[0] = 0;
         Owner[0] = 0;
-        OwnNames[0] = 0;
+        OwnNames.AsSpan(0, n).Clear();
         for (int i = 1; i < n; i++)
         {
             ref readonly var node = ref nodes[i];
@@ -113,7 +113,6 @@ internal sealed class TextBlocks
             {
                 Flags[i] = f;
                 Owner[i] = Owner[parent];
-                OwnNames[i] = 0;
                 continue;
             }
             if (IsDropped(node)) f |= PathFlags.Dropped;
@@ -142,7 +141,6 @@ internal sealed class TextBlocks
                 HtmlTag.Address => PathFlags.Address,
                 _ => PathFlags.None,
             };
-            OwnNames[i] = 0;
             if (node.ClassAndId is { } names)
             {
                 int w = BlockNames.Weight(names);
